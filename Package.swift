@@ -1,0 +1,85 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+/// Settings every Cuecast target shares: strict Swift 6 plus the upcoming features Hummingbird itself builds with.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "cuecast",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cuecast", targets: ["cuecast"]),
+        .library(name: "CuecastCore", targets: ["CuecastCore"]),
+        .library(name: "CuecastServer", targets: ["CuecastServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+    ],
+    targets: [
+        // jansson, found through pkg-config; the only module that sees C. Wrapped once, in CuecastCore/JSON.
+        .systemLibrary(
+            name: "CJansson",
+            pkgConfig: "jansson",
+            providers: [.apt(["libjansson-dev"])]
+        ),
+        // Everything that is not networking: SSE wire format, JSON, scenario model and loader, playback, broadcast hub.
+        .target(
+            name: "CuecastCore",
+            dependencies: [
+                "CJansson",
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // HTTP on Hummingbird 2: routes, SSE responses, live stations, configuration.
+        .target(
+            name: "CuecastServer",
+            dependencies: [
+                "CuecastCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The thin executable: argument parsing, then the server or a core tool.
+        .executableTarget(
+            name: "cuecast",
+            dependencies: [
+                "CuecastCore",
+                "CuecastServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CuecastCoreTests",
+            dependencies: ["CuecastCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CuecastServerTests",
+            dependencies: [
+                "CuecastCore",
+                "CuecastServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
