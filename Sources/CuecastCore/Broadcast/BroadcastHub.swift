@@ -1,0 +1,164 @@
+import DequeModule
+import Synchronization
+
+/// Fans frames out to many subscribers, keeps a bounded history to replay and resume from, and never lets a slow
+/// subscriber slow the others or grow memory without bound.
+///
+/// A frame is published once and the same bytes are queued for every subscriber. Each subscriber has its own
+/// queue, bounded in bytes: a subscriber whose queue overflows is cut off (it gets a comment saying why, and can
+/// resume with `Last-Event-ID`). All state sits behind one lock; continuations are resumed outside it.
+public final class BroadcastHub: Sendable {
+    public struct Configuration: Sendable {
+        /// Events kept for replay and resume.
+        public var historyLimit: Int
+        /// Bytes a subscriber may fall behind before it is cut off.
+        public var subscriberBufferBytes: Int
+
+        public init(historyLimit: Int = 1000, subscriberBufferBytes: Int = 256 * 1024) {
+            self.historyLimit = historyLimit
+            self.subscriberBufferBytes = subscriberBufferBytes
+        }
+    }
+
+    public let configuration: Configuration
+    let state: Mutex<HubState>
+
+    public init(configuration: Configuration = .init()) {
+        self.configuration = configuration
+        self.state = Mutex(HubState())
+    }
+
+    // MARK: Publishing
+
+    /// Publishes a frame made under the hub's lock from the next sequence number, so concurrent publishers get
+    /// ids in the same order their events reach subscribers.
+    @discardableResult
+    public func publish<E: Error>(_ make: (UInt64) throws(E) -> Frame) throws(E) -> PublishReceipt {
+        var wakeups: [Wakeup] = []
+        let receipt = try state.withLock { state throws(E) -> PublishReceipt in
+            let sequence = state.sequence + 1
+            let frame = try make(sequence)
+            state.sequence = sequence
+            if frame.kind == .event { state.remember(frame, limit: configuration.historyLimit) }
+            let delivered = state.deliver(frame, wakeups: &wakeups)
+            return PublishReceipt(sequence: sequence, delivered: delivered)
+        }
+        wakeups.forEach { $0.resume() }
+        return receipt
+    }
+
+    /// Publishes a ready-made frame. Events enter history; comments and heartbeats only reach current subscribers.
+    @discardableResult
+    public func publish(_ frame: Frame) -> PublishReceipt {
+        publish { _ in frame }
+    }
+
+    /// Marks the start of a new pass of a looping playback: `history=all` counts from here.
+    public func startPass() {
+        state.withLock { $0.passStart = $0.historyBase + $0.history.count }
+    }
+
+    /// Ends the stream: subscribers receive what is queued, then their subscriptions finish. Later subscribers get
+    /// the history and finish at once.
+    public func finish() {
+        var wakeups: [Wakeup] = []
+        state.withLock { state in
+            state.finished = true
+            for id in state.subscribers.keys { state.close(id, reason: .finished, finalFrame: nil, wakeups: &wakeups) }
+        }
+        wakeups.forEach { $0.resume() }
+    }
+
+    /// Closes every subscription, e.g. for shutdown, after queuing `finalFrame` for each.
+    public func closeAll(reason: CloseReason, finalFrame: Frame? = nil) {
+        var wakeups: [Wakeup] = []
+        state.withLock { state in
+            for id in state.subscribers.keys { state.close(id, reason: reason, finalFrame: finalFrame, wakeups: &wakeups) }
+        }
+        wakeups.forEach { $0.resume() }
+    }
+
+    // MARK: Subscribing
+
+    /// Adds a subscriber, atomically with choosing what it replays, so it misses and repeats nothing.
+    ///
+    /// With `lastEventID`, everything after that event is replayed (`.resumed`); if the id is not in history the
+    /// `history` request applies instead (`.unknownID`).
+    public func subscribe(lastEventID: String? = nil, history: HistoryRequest = .all) -> SubscribeOutcome {
+        state.withLock { state in
+            var placement = Placement.fresh
+            var replay: [Frame]
+            if let lastEventID, let index = state.history.lastIndex(where: { $0.eventID == lastEventID }) {
+                placement = .resumed
+                replay = Array(state.history[(index + 1)...])
+            } else {
+                if lastEventID != nil { placement = .unknownID }
+                replay = state.historyFrames(history)
+            }
+            let id = state.nextSubscriberID
+            state.nextSubscriberID += 1
+            let bytes = replay.reduce(0) { $0 + $1.bytes.count }
+            var subscriber = Subscriber(limit: configuration.subscriberBufferBytes + bytes)
+            subscriber.pending.append(contentsOf: replay)
+            subscriber.pendingBytes = bytes
+            if state.finished { subscriber.closeReason = .finished }
+            state.subscribers[id] = subscriber
+            return SubscribeOutcome(subscription: Subscription(hub: self, id: id), placement: placement, replayed: replay.count)
+        }
+    }
+
+    // MARK: Looking
+
+    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+    public var isFinished: Bool { state.withLock { $0.finished } }
+    /// The id of the newest event in history.
+    public var lastEventID: String? { state.withLock { $0.history.last(where: { $0.eventID != nil })?.eventID } }
+    /// Number of frames published so far.
+    public var sequence: UInt64 { state.withLock { $0.sequence } }
+    /// Whether `id` names an event still in history.
+    public func hasEvent(id: String) -> Bool { state.withLock { $0.history.contains { $0.eventID == id } } }
+
+    // MARK: For subscriptions
+
+    func next(_ id: UInt64, continuation: CheckedContinuation<[Frame]?, Never>) {
+        let ready: [Frame]?? = state.withLock { state in
+            guard var subscriber = state.subscribers[id] else { return .some(nil) }
+            if !subscriber.pending.isEmpty {
+                let batch = subscriber.takePending()
+                state.subscribers[id] = subscriber
+                return .some(batch)
+            }
+            if subscriber.closeReason != nil { return .some(nil) }
+            subscriber.waiter = continuation
+            state.subscribers[id] = subscriber
+            return .none
+        }
+        if case .some(let batch) = ready { continuation.resume(returning: batch) }
+    }
+
+    func close(_ id: UInt64, reason: CloseReason, finalFrame: Frame?) {
+        var wakeups: [Wakeup] = []
+        state.withLock { $0.close(id, reason: reason, finalFrame: finalFrame, wakeups: &wakeups) }
+        wakeups.forEach { $0.resume() }
+    }
+
+    func waitUntilClosed(_ id: UInt64, continuation: CheckedContinuation<CloseReason, Never>) {
+        let reason: CloseReason?? = state.withLock { state in
+            guard var subscriber = state.subscribers[id] else { return .some(nil) }
+            if let reason = subscriber.closeReason { return .some(reason) }
+            subscriber.closeWaiter = continuation
+            state.subscribers[id] = subscriber
+            return .none
+        }
+        if case .some(let reason) = reason { continuation.resume(returning: reason ?? .cancelled) }
+    }
+
+    func remove(_ id: UInt64) {
+        var wakeups: [Wakeup] = []
+        state.withLock { state in
+            state.close(id, reason: .cancelled, finalFrame: nil, wakeups: &wakeups)
+            state.subscribers[id] = nil
+        }
+        wakeups.forEach { $0.resume() }
+    }
+}

@@ -1,0 +1,45 @@
+/// How much of what a stream has already sent a new subscriber receives first (`?history=none|all|N`).
+public enum HistoryRequest: Sendable, Equatable {
+    case none
+    /// Everything kept since the current pass began.
+    case all
+    /// The last N events of the current pass.
+    case last(Int)
+
+    /// Parses a query value: `none`, `all`, or a non-negative integer.
+    public init?(queryValue: String) {
+        switch queryValue {
+        case "none": self = .none
+        case "all": self = .all
+        default:
+            guard let count = Int(queryValue), count >= 0, queryValue.allSatisfy(\.isASCII) else { return nil }
+            self = .last(count)
+        }
+    }
+}
+
+/// How a new subscription relates to the stream's past.
+public enum Placement: Sendable, Equatable {
+    /// No `Last-Event-ID` was given; history was sent as requested.
+    case fresh
+    /// The id was found; everything after it was sent.
+    case resumed
+    /// The id is not in the kept history (too old, from before a restart, or never sent).
+    case unknownID
+}
+
+/// What `subscribe` gives back.
+public struct SubscribeOutcome: Sendable {
+    public let subscription: Subscription
+    public let placement: Placement
+    /// Frames queued ahead of live ones (history or the events after the resumed id).
+    public let replayed: Int
+}
+
+/// What `publish` reports.
+public struct PublishReceipt: Sendable, Equatable {
+    /// The hub's sequence number for the frame (1, 2, 3, …).
+    public let sequence: UInt64
+    /// How many subscribers it was queued for.
+    public let delivered: Int
+}

@@ -1,0 +1,173 @@
+import Foundation
+
+/// The deterministic sequence of a scenario's events: cues, repeats, loops and the end, in order, with their
+/// scenario-time offsets.
+///
+/// A timeline is a pure value: it neither sleeps nor reads a clock, so tests can walk it instantly, and a solo
+/// stream can be recomputed to resume after a `Last-Event-ID`. ``Playback`` puts it on a real clock.
+public struct Timeline: Sendable {
+    public let scenario: Scenario
+    private var random: SeededRandom
+    private var store = ValueStore()
+    private let startDate: Date
+    private let speed: Double
+
+    private var pass = 0
+    private var passOrigin: Duration = .zero
+    private var schedule: [CueSchedule] = []
+    private var pending: [TimelineEntry] = []
+    private var eventCount = 0
+    private var lastOffset: Duration = .zero
+    private var finished = false
+
+    /// Where each cue of the current pass stands.
+    private struct CueSchedule {
+        var start: Duration
+        var every: Duration
+        var count: Int?
+        var emitted = 0
+        var nextOffset: Duration? { count.map { emitted < $0 } ?? true ? start + every * emitted : nil }
+    }
+
+    /// - Parameters:
+    ///   - seed: overrides the scenario's seed.
+    ///   - startDate: the wall-clock time of offset zero, for `{{$now}}`.
+    ///   - speed: how much faster than written the playback runs, so `{{$now}}` follows the real clock.
+    public init(scenario: Scenario, seed: UInt64? = nil, startDate: Date = Date(), speed: Double = 1) {
+        self.scenario = scenario
+        self.random = SeededRandom(seed: seed ?? scenario.seed)
+        self.startDate = startDate
+        self.speed = speed
+    }
+
+    /// Number of events produced so far (the sentinel not included).
+    public var eventsEmitted: Int { eventCount }
+
+    /// The next entry, or `nil` once the end has been produced (or never, for an endless scenario).
+    public mutating func next() -> TimelineEntry? {
+        if !pending.isEmpty { return pending.removeFirst() }
+        guard !finished else { return nil }
+        if pass == 0 { return startPass(at: .zero) }
+        if let limit = scenario.end?.afterEvents, eventCount >= limit { return finish() }
+
+        guard let cueIndex = nextCue() else {
+            guard let loop = scenario.loop else { return finish() }
+            return startPass(at: passOrigin + passLength + loop.delay)
+        }
+        return emit(cueIndex)
+    }
+
+    // MARK: Passes
+
+    private mutating func startPass(at origin: Duration) -> TimelineEntry {
+        pass += 1
+        passOrigin = origin
+        schedule = []
+        var previousEnd: Duration = .zero
+        for cue in scenario.cues {
+            let start: Duration
+            switch cue.start {
+            case .at(let offset): start = offset
+            case .after(let delay): start = previousEnd + delay
+            }
+            let every = cue.repeating?.every ?? .zero
+            let count = cue.emissionCount
+            schedule.append(CueSchedule(start: start, every: every, count: count))
+            // A cue that repeats forever has no end; the loader refuses an `after` that would follow it.
+            previousEnd = count.map { start + every * ($0 - 1) } ?? start
+        }
+        lastOffset = origin
+        return TimelineEntry(offset: origin, pass: pass, item: .passStarted(pass))
+    }
+
+    /// How long a pass lasts: until its last emission.
+    private var passLength: Duration {
+        schedule.map { entry in entry.count.map { entry.start + entry.every * ($0 - 1) } ?? entry.start }.max() ?? .zero
+    }
+
+    /// The cue whose next emission comes first; ties go to the cue written first.
+    private func nextCue() -> Int? {
+        var best: (index: Int, offset: Duration)?
+        for (index, entry) in schedule.enumerated() {
+            guard let offset = entry.nextOffset else { continue }
+            if best == nil || offset < best!.offset { best = (index, offset) }
+        }
+        return best?.index
+    }
+
+    private mutating func finish() -> TimelineEntry {
+        finished = true
+        let end = scenario.end ?? EndPolicy()
+        var sentinel: SSEEvent?
+        if case .event(let template) = end.sentinel {
+            var context = makeContext(cueIndex: -1, cue: Cue(alternatives: []), index: 0, offset: lastOffset)
+            let data: String =
+                switch template.data {
+                case .text(let text): text.render(&context, store: &store, random: &random)
+                case .json(let json): json.render(&context, store: &store, random: &random).compactText
+                }
+            sentinel = try? SSEEvent(type: template.type, data: data, id: template.id)
+        }
+        return TimelineEntry(offset: lastOffset + end.delay, pass: pass, item: .end(sentinel))
+    }
+
+    // MARK: Emissions
+
+    private mutating func emit(_ cueIndex: Int) -> TimelineEntry {
+        let cue = scenario.cues[cueIndex]
+        let index = schedule[cueIndex].emitted
+        let offset = passOrigin + schedule[cueIndex].nextOffset!
+        schedule[cueIndex].emitted += 1
+        lastOffset = offset
+
+        let template =
+            cue.alternatives.count == 1
+            ? cue.alternatives[0]
+            : cue.alternatives[
+                ValueStore.pickIndex(count: cue.alternatives.count, weights: cue.alternatives.map(\.weight), random: &random)
+            ]
+        if !template.isCommentOnly { eventCount += 1 }
+        var context = makeContext(cueIndex: cueIndex, cue: cue, index: index, offset: offset)
+        var entries: [TimelineEntry] = []
+        if let comment = template.comment {
+            entries.append(TimelineEntry(offset: offset, pass: pass, item: .comment(comment.render(&context, store: &store, random: &random))))
+        }
+        if !template.isCommentOnly {
+            entries.append(TimelineEntry(offset: offset, pass: pass, item: .event(render(template, context: &context))))
+        }
+        pending.append(contentsOf: entries.dropFirst())
+        return entries.first ?? next()!
+    }
+
+    private mutating func render(_ template: EventTemplate, context: inout EmissionContext) -> SSEEvent {
+        let id: String? =
+            template.id.map { $0.render(&context, store: &store, random: &random) }
+            ?? (scenario.ids == .auto ? String(eventCount) : nil)
+        let type = template.type.map { $0.render(&context, store: &store, random: &random) }
+        let data: String? =
+            switch template.data {
+            case .text(let text): text.render(&context, store: &store, random: &random)
+            case .json(let json): json.render(&context, store: &store, random: &random).compactText
+            case nil: nil
+            }
+        // The loader proved names and ids cannot hold line breaks; if a value still would, the event goes out
+        // without the offending field rather than corrupting the stream.
+        if let event = try? SSEEvent(type: type, data: data, id: id, retry: template.retry) { return event }
+        return try! SSEEvent(data: data)  // data alone is always valid
+    }
+
+    private func makeContext(cueIndex: Int, cue: Cue, index: Int, offset: Duration) -> EmissionContext {
+        EmissionContext(
+            cueIndex: cueIndex, cue: cue, scenarioValues: scenario.values, index: index, eventNumber: eventCount,
+            pass: max(pass, 1), elapsed: offset, now: startDate.addingTimeInterval(offset.seconds / speed)
+        )
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    public var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,18 @@
+/// One step of a playback, at a moment of scenario time.
+public struct TimelineEntry: Sendable {
+    /// Scenario time since the playback started (before any speed scaling).
+    public var offset: Duration
+    /// 1-based loop pass the entry belongs to.
+    public var pass: Int
+    public var item: TimelineItem
+}
+
+/// What happens at a moment of the timeline.
+public enum TimelineItem: Sendable {
+    /// A new pass begins (the first at offset zero, then one per loop). Live history counts from here.
+    case passStarted(Int)
+    case event(SSEEvent)
+    case comment(String)
+    /// The stream is over: send the sentinel, if any, then close.
+    case end(SSEEvent?)
+}

@@ -1,0 +1,91 @@
+/// One entry of a scenario's timeline: a single event or comment, or a generator that repeats.
+public struct Cue: Sendable {
+    public var start: CueStart
+    public var repeating: Repetition?
+    /// What one emission sends. With more than one, each emission picks one (by `weight`).
+    public var alternatives: [EventTemplate]
+    /// Generators visible only to this cue; they shadow the scenario's of the same name.
+    public var values: [NamedGenerator]
+    /// Where the cue is written, for messages.
+    public var location: SourceLocation?
+
+    public init(
+        start: CueStart = .after(.zero), repeating: Repetition? = nil, alternatives: [EventTemplate],
+        values: [NamedGenerator] = [], location: SourceLocation? = nil
+    ) {
+        self.start = start
+        self.repeating = repeating
+        self.alternatives = alternatives
+        self.values = values
+        self.location = location
+    }
+
+    /// How many emissions the cue makes; `nil` for a generator that repeats forever.
+    public var emissionCount: Int? {
+        guard let repeating else { return 1 }
+        return repeating.count
+    }
+}
+
+/// When a cue starts, relative to its pass.
+public enum CueStart: Sendable, Equatable {
+    /// At this offset from the start of the pass.
+    case at(Duration)
+    /// This long after the previous cue's last emission (or the start of the pass, for the first cue).
+    case after(Duration)
+}
+
+/// A cue that emits again and again.
+public struct Repetition: Sendable, Equatable {
+    public var every: Duration
+    /// `nil` repeats forever.
+    public var count: Int?
+    public init(every: Duration, count: Int?) {
+        self.every = every
+        self.count = count
+    }
+}
+
+/// What one emission sends: an event, a comment, or both (the comment first).
+public struct EventTemplate: Sendable {
+    public var type: Template?
+    public var id: Template?
+    public var data: EventData?
+    public var retry: Int?
+    public var comment: Template?
+    /// Relative chance of being picked among a cue's alternatives.
+    public var weight: Double
+    /// Where each field was written (`"event"`, `"id"`, `"data"`, `"comment"`), for messages.
+    public var locations: [String: SourceLocation] = [:]
+
+    public init(
+        type: Template? = nil, id: Template? = nil, data: EventData? = nil, retry: Int? = nil,
+        comment: Template? = nil, weight: Double = 1
+    ) {
+        self.type = type
+        self.id = id
+        self.data = data
+        self.retry = retry
+        self.comment = comment
+        self.weight = weight
+    }
+
+    /// A template with no event fields only writes its comment.
+    public var isCommentOnly: Bool { type == nil && id == nil && data == nil && retry == nil }
+}
+
+/// An event's data: text (split into `data:` lines on line breaks) or JSON (sent compact, on one line).
+public enum EventData: Sendable {
+    case text(Template)
+    case json(JSONTemplate)
+}
+
+/// A generator with the name templates use to refer to it.
+public struct NamedGenerator: Sendable {
+    public var name: String
+    public var generator: ValueGenerator
+    public init(name: String, generator: ValueGenerator) {
+        self.name = name
+        self.generator = generator
+    }
+}

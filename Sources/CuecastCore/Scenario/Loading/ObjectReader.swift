@@ -1,0 +1,142 @@
+/// Reads one JSON object of a scenario: typed fields, required fields, and unknown fields (typos) reported
+/// with a suggestion, each at its own position.
+struct ObjectReader {
+    let node: JSONNode
+    let members: [JSONMember]
+    let log: ProblemLog
+    /// What the object is, for messages ("cue 3", "the end object").
+    let what: String
+
+    /// Returns `nil` (and reports) when `node` is not an object.
+    init?(_ node: JSONNode, what: String, allowed: [String], log: ProblemLog) {
+        guard case .object(let members) = node.kind else {
+            log.report("\(what) must be an object, found \(node.typeName)", at: node.location)
+            return nil
+        }
+        self.node = node
+        self.members = members
+        self.log = log
+        self.what = what
+        for member in members where !allowed.contains(member.key) {
+            var message = "unknown field '\(member.key)' in \(what)"
+            if let suggestion = Suggestion.closest(to: member.key, among: allowed) { message += " (did you mean '\(suggestion)'?)" }
+            else { message += "; allowed: " + allowed.filter { $0 != "$schema" }.joined(separator: ", ") }
+            log.report(message, at: member.keyLocation)
+        }
+    }
+
+    subscript(key: String) -> JSONNode? { members.first { $0.key == key }?.value }
+
+    func has(_ key: String) -> Bool { self[key] != nil }
+
+    func missing(_ key: String) {
+        log.report("\(what) is missing the required field '\(key)'", at: node.location)
+    }
+
+    func wrongType(_ key: String, _ node: JSONNode, expected: String) {
+        log.report("'\(key)' must be \(expected), found \(node.typeName)", at: node.location)
+    }
+
+    func string(_ key: String, required: Bool = false) -> String? {
+        guard let value = self[key] else {
+            if required { missing(key) }
+            return nil
+        }
+        guard case .string(let text) = value.kind else {
+            wrongType(key, value, expected: "a string")
+            return nil
+        }
+        return text
+    }
+
+    func bool(_ key: String) -> Bool? {
+        guard let value = self[key] else { return nil }
+        guard case .bool(let flag) = value.kind else {
+            wrongType(key, value, expected: "true or false")
+            return nil
+        }
+        return flag
+    }
+
+    /// An integer in `range`; `unit` names it in messages ("milliseconds").
+    func integer(_ key: String, in range: ClosedRange<Int64> = 0...Int64.max, unit: String? = nil, required: Bool = false) -> Int64? {
+        guard let value = self[key] else {
+            if required { missing(key) }
+            return nil
+        }
+        return Self.integer(value, key: key, in: range, unit: unit, log: log)
+    }
+
+    static func integer(_ value: JSONNode, key: String, in range: ClosedRange<Int64>, unit: String?, log: ProblemLog) -> Int64? {
+        let unitText = unit.map { " (\($0))" } ?? ""
+        guard case .integer(let number) = value.kind else {
+            if case .number(let real) = value.kind {
+                log.report("'\(key)' must be a whole number\(unitText), found \(real)", at: value.location)
+            } else {
+                log.report("'\(key)' must be an integer\(unitText), found \(value.typeName)", at: value.location)
+            }
+            return nil
+        }
+        guard range.contains(number) else {
+            let bound = range.upperBound == .max ? "at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
+            log.report("'\(key)' must be \(bound)\(unitText), found \(number)", at: value.location)
+            return nil
+        }
+        return number
+    }
+
+    /// A number (integer or real) in `range`.
+    func number(_ key: String, in range: ClosedRange<Double> = -Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude, required: Bool = false) -> Double? {
+        guard let value = self[key] else {
+            if required { missing(key) }
+            return nil
+        }
+        return Self.number(value, key: key, in: range, log: log)
+    }
+
+    static func number(_ value: JSONNode, key: String, in range: ClosedRange<Double>, log: ProblemLog) -> Double? {
+        let number: Double
+        switch value.kind {
+        case .integer(let integer): number = Double(integer)
+        case .number(let real): number = real
+        default:
+            log.report("'\(key)' must be a number, found \(value.typeName)", at: value.location)
+            return nil
+        }
+        guard range.contains(number) else {
+            log.report("'\(key)' must be between \(range.lowerBound) and \(range.upperBound), found \(number)", at: value.location)
+            return nil
+        }
+        return number
+    }
+
+    /// Milliseconds as a `Duration`.
+    func milliseconds(_ key: String, minimum: Int64 = 0, required: Bool = false) -> Duration? {
+        integer(key, in: minimum...Int64.max / 1_000_000, unit: "milliseconds", required: required).map { .milliseconds($0) }
+    }
+}
+
+/// "Did you mean" for field and value names.
+enum Suggestion {
+    static func closest(to word: String, among candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        return best.1 <= max(1, min(3, word.count / 3)) ? best.0 : nil
+    }
+
+    /// Levenshtein distance.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,39 @@
+/// One thing wrong with a scenario file, where it is: printed as `file:line:column: message`, the form editors
+/// and terminals turn into a link.
+public struct ScenarioProblem: Sendable, Equatable, CustomStringConvertible {
+    public let file: String
+    public let location: SourceLocation?
+    public let message: String
+
+    public init(file: String, location: SourceLocation?, message: String) {
+        self.file = file
+        self.location = location
+        self.message = message
+    }
+
+    public var description: String {
+        guard let location else { return "\(file): \(message)" }
+        return "\(file):\(location.line):\(location.column): \(message)"
+    }
+}
+
+/// A scenario that could not be loaded, with every problem found (not just the first).
+public struct ScenarioLoadError: Error, Sendable, CustomStringConvertible {
+    public let problems: [ScenarioProblem]
+    public init(problems: [ScenarioProblem]) { self.problems = problems }
+    public var description: String { problems.map(\.description).joined(separator: "\n") }
+}
+
+/// Collects problems while a file is read, so one pass reports them all.
+final class ProblemLog {
+    let file: String
+    private(set) var problems: [ScenarioProblem] = []
+
+    init(file: String) { self.file = file }
+
+    func report(_ message: String, at location: SourceLocation?) {
+        problems.append(ScenarioProblem(file: file, location: location, message: message))
+    }
+
+    var isEmpty: Bool { problems.isEmpty }
+}
