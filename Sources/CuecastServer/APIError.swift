@@ -1,0 +1,41 @@
+import CuecastCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// A client error with a JSON body: `{"error": {"status": 400, "code": "bad_speed", "message": "..."}}`.
+///
+/// Every 4xx Cuecast sends says what was wrong in a sentence a person can act on, and a stable code a program can
+/// test for.
+public struct APIError: HTTPResponseError, Sendable {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    public var extra: [(String, JSONValue)] = []
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, extra: [(String, JSONValue)] = []) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = extra
+    }
+
+    public var headers: HTTPFields { [.contentType: "application/json; charset=utf-8"] }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body: JSONValue = .object([
+            ("error", .object([("status", .integer(Int64(status.code))), ("code", .string(code)), ("message", .string(message))] + extra))
+        ])
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body.compactText + "\n")))
+    }
+}
+
+extension Response {
+    /// A JSON response from a ``JSONValue``.
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: value.compactText + "\n"))
+        )
+    }
+}

@@ -1,0 +1,73 @@
+import CuecastCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The index: `GET /` (a plain-text menu for curl, the page for browsers), `GET /api/scenarios`, `GET /healthz`.
+struct CatalogRoutes<Context: RequestContext>: Sendable {
+    let catalog: ScenarioCatalog
+    let startedAt = ContinuousClock.now
+
+    func add(to router: Router<Context>) {
+        router.get("/") { request, _ in
+            // Browsers get public/index.html from the file middleware, which serves it when this route says 404.
+            if Self.wantsHTML(request) { throw HTTPError(.notFound) }
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: menu(base: Self.baseURL(request))))
+            )
+        }
+        router.get("/api/scenarios") { request, _ in
+            let base = Self.baseURL(request)
+            return Response.json(.object([("scenarios", .array(catalog.all.map { describe($0, base: base) }))]))
+        }
+        router.get("/healthz") { _, _ in
+            Response.json(
+                .object([
+                    ("status", .string("ok")), ("scenarios", .integer(Int64(catalog.all.count))),
+                    ("uptimeSeconds", .integer(Int64((ContinuousClock.now - startedAt).components.seconds))),
+                ])
+            )
+        }
+    }
+
+    func describe(_ entry: ScenarioCatalog.Entry, base: String) -> JSONValue {
+        let scenario = entry.scenario
+        let url = "\(base)/streams/\(scenario.name)"
+        var fields: [(String, JSONValue)] = [
+            ("name", .string(scenario.name)), ("title", .string(scenario.title)), ("description", .string(scenario.description)),
+            ("tags", .array(scenario.tags.map(JSONValue.string))), ("mode", .string(scenario.mode.rawValue)),
+            ("stream", .string("/streams/\(scenario.name)")), ("url", .string(url)), ("curl", .string("curl -N \(url)")),
+        ]
+        if let station = entry.station {
+            fields.append(("subscribers", .integer(Int64(station.hub.subscriberCount))))
+            fields.append(("finished", .bool(station.hub.isFinished)))
+        }
+        return .object(fields)
+    }
+
+    func menu(base: String) -> String {
+        var text = "Cuecast: Server-Sent Events scenarios\n\nStreams (open one with curl -N):\n\n"
+        let width = catalog.all.map(\.scenario.name.count).max() ?? 0
+        for entry in catalog.all {
+            let scenario = entry.scenario
+            let padding = String(repeating: " ", count: width - scenario.name.count)
+            text += "  \(scenario.name)\(padding)  \(scenario.mode.rawValue.padding(toLength: 4, withPad: " ", startingAt: 0))  \(scenario.title)\n"
+            text += "  \(String(repeating: " ", count: width))        curl -N \(base)/streams/\(scenario.name)\n"
+        }
+        text += "\nJSON list: curl \(base)/api/scenarios\nIn a browser: \(base)/\n"
+        return text
+    }
+
+    /// Whether the client prefers a page: browsers put text/html in Accept, curl sends `*/*`.
+    static func wantsHTML(_ request: Request) -> Bool {
+        request.headers[.accept]?.contains("text/html") ?? false
+    }
+
+    /// The address the client used, so commands in answers work from where it is.
+    static func baseURL(_ request: Request) -> String {
+        let host = request.head.authority ?? "localhost"
+        return "http://\(host)"
+    }
+}

@@ -1,0 +1,86 @@
+import CuecastCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// `GET /streams/{name}`: a scenario as a Server-Sent Events stream.
+struct StreamRoutes<Context: RequestContext>: Sendable {
+    let catalog: ScenarioCatalog
+    let configuration: ServerConfiguration
+
+    func add(to router: Router<Context>) {
+        router.get("/streams/:name") { request, context in
+            try stream(request: request, name: context.parameters.require("name"))
+        }
+    }
+
+    func stream(request: Request, name: String) throws -> Response {
+        guard let entry = catalog.entry(named: name) else { throw Self.unknownStream(name, catalog: catalog) }
+        let scenario = entry.scenario
+        let options = try StreamOptions(request: request, mode: scenario.mode)
+
+        // The sentinel's id coming back means the client already saw the end: 204 stops a browser for good.
+        if let lastEventID = options.lastEventID, lastEventID == scenario.sentinelID {
+            return Response(status: .noContent)
+        }
+        let stream: EventStreamResponse? =
+            if let station = entry.station {
+                live(station, options: options)
+            } else {
+                solo(scenario, options: options)
+            }
+        guard let stream else { return Response(status: .noContent) }
+        return stream.response(for: request)
+    }
+
+    /// Joins the shared playback: history (or what follows `Last-Event-ID`), then live events.
+    private func live(_ station: LiveStation, options: StreamOptions) -> EventStreamResponse? {
+        let hub = station.hub
+        if let lastEventID = options.lastEventID, hub.isFinished, lastEventID == hub.lastEventID {
+            return nil  // nothing will ever follow
+        }
+        let outcome = hub.subscribe(lastEventID: options.lastEventID, history: options.history)
+        var preamble = Frame.preamble(welcome: station.scenario.welcome, retry: station.scenario.retry)
+        if outcome.placement == .unknownID, let id = options.lastEventID {
+            EventEncoder.encodeComment(
+                "Last-Event-ID \(id) is not in this stream's recent history (too old, or from before a restart): replaying the current pass",
+                into: &preamble
+            )
+        }
+        return EventStreamResponse(preamble: preamble, subscription: outcome.subscription, producer: nil, closeGracePeriod: configuration.closeGracePeriod)
+    }
+
+    /// Starts a private playback for this connection, resumed after `Last-Event-ID` when the timeline has it.
+    private func solo(_ scenario: Scenario, options: StreamOptions) -> EventStreamResponse? {
+        var timeline = Timeline(scenario: scenario, seed: options.seed, speed: options.speed)
+        var origin: Duration = .zero
+        var preamble = Frame.preamble(welcome: scenario.welcome, retry: scenario.retry)
+        if let lastEventID = options.lastEventID {
+            switch timeline.resume(after: lastEventID) {
+            case .after(let offset): origin = offset
+            case .ended: return nil
+            case .notFound:
+                EventEncoder.encodeComment("Last-Event-ID \(lastEventID) does not occur in this stream: replaying from the start", into: &preamble)
+            }
+        }
+        let hub = BroadcastHub(configuration: .init(historyLimit: 0, subscriberBufferBytes: configuration.subscriberBufferBytes))
+        let subscription = hub.subscribe(history: .none).subscription
+        let playback = Playback(timeline: timeline, clock: ContinuousClock(), speed: options.speed, heartbeat: scenario.heartbeat)
+        let start = origin
+        return EventStreamResponse(
+            preamble: preamble, subscription: subscription,
+            producer: {
+                var playback = playback
+                try? await playback.run(into: hub, from: start)
+            },
+            closeGracePeriod: configuration.closeGracePeriod
+        )
+    }
+
+    static func unknownStream(_ name: String, catalog: ScenarioCatalog) -> APIError {
+        APIError(
+            .notFound, code: "unknown_stream", message: "no stream named '\(name)'",
+            extra: [("streams", .array(catalog.all.map { .string($0.scenario.name) }))]
+        )
+    }
+}

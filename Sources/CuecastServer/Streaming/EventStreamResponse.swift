@@ -1,0 +1,98 @@
+import CuecastCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import ServiceLifecycle
+
+/// Turns a subscription into a `text/event-stream` response, and makes sure it stops when it should.
+///
+/// The preamble (welcome comment, `retry`, notices) is written and flushed before anything else. Then batches of
+/// frames are written as they arrive, one write per batch. The stream stops when the subscription ends (end of
+/// the scenario), when the client goes away (noticed at once, not at the next write), when the server shuts down,
+/// or when the subscriber falls too far behind; if a stop is asked for but the write is stuck on a client that
+/// does not read, the connection is closed after a grace period.
+struct EventStreamResponse: Sendable {
+    let preamble: [UInt8]
+    let subscription: Subscription
+    /// Work that feeds the subscription for this connection only (a solo playback); cancelled when the stream ends.
+    let producer: (@Sendable () async -> Void)?
+    let closeGracePeriod: Duration
+
+    static let headers: HTTPFields = [
+        .contentType: "text/event-stream",
+        .cacheControl: "no-cache, no-transform",
+        .accelBuffering: "no",
+    ]
+
+    func response(for request: Request) -> Response {
+        Response(status: .ok, headers: Self.headers, body: ResponseBody { writer in
+            try await run(request: request, writer: &writer)
+        })
+    }
+
+    private func run(request: Request, writer: inout any ResponseBodyWriter) async throws {
+        try await writer.write(ByteBuffer(bytes: preamble))
+        let subscription = self.subscription
+        try await request.body.consumeWithInboundCloseHandler { _ in
+            try await withGracefulShutdownHandler {
+                try await pump(into: &writer)
+            } onGracefulShutdown: {
+                subscription.close(.shutdown, finalFrame: .comment("the server is shutting down; reconnect in a moment"))
+            }
+        } onInboundClosed: {
+            subscription.close(.clientGone)
+        }
+        try await writer.finish(nil)
+    }
+
+    /// Writes until the subscription ends; a watcher closes a stuck connection once a stop has been asked for.
+    private func pump(into writer: inout any ResponseBodyWriter) async throws {
+        // The writer only ever runs in the one child task below; the box carries it there.
+        let box = UnsafeWriterBox(writer: writer)
+        let subscription = self.subscription
+        let grace = closeGracePeriod
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                var writer = box.writer
+                for await batch in subscription {
+                    try await writer.write(Self.buffer(batch))
+                }
+                return true
+            }
+            group.addTask {
+                let reason = await subscription.closed()
+                try await Task.sleep(for: reason == .clientGone ? .milliseconds(100) : grace)
+                throw StreamStopped(reason: reason)
+            }
+            if let producer {
+                group.addTask {
+                    await producer()
+                    return false
+                }
+            }
+            while let writerFinished = try await group.next() {
+                if writerFinished {
+                    group.cancelAll()
+                    return
+                }
+            }
+        }
+    }
+
+    /// One buffer for a whole batch: one write, one syscall, however many events were waiting.
+    static func buffer(_ batch: [Frame]) -> ByteBuffer {
+        var buffer = ByteBufferAllocator().buffer(capacity: batch.reduce(0) { $0 + $1.bytes.count })
+        for frame in batch { buffer.writeBytes(frame.bytes) }
+        return buffer
+    }
+}
+
+/// A stream that was told to stop and did not finish writing within the grace period.
+struct StreamStopped: Error {
+    let reason: CloseReason
+}
+
+/// Carries the response writer into the task that writes; no other task touches it.
+private struct UnsafeWriterBox: @unchecked Sendable {
+    let writer: any ResponseBodyWriter
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import CuecastCore
+import CuecastServer
+import Foundation
+import Hummingbird
+import Logging
+
+/// `cuecast serve`: loads every scenario in a folder and serves them until SIGINT/SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the scenarios in a folder as Server-Sent Events streams.",
+        discussion: """
+            Every option can also be set in the environment: CUECAST_HOST, CUECAST_PORT, CUECAST_SCENARIOS, \
+            CUECAST_PUBLIC, CUECAST_LOG_LEVEL. A scenario with problems stops the server from starting (each problem \
+            is printed as file:line:column: message) unless --skip-invalid is given.
+            """
+    )
+
+    @Option(help: "Address to listen on.")
+    var host: String = Environment.value("CUECAST_HOST") ?? "127.0.0.1"
+
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port: Int = Environment.value("CUECAST_PORT").flatMap { Int($0) } ?? 8080
+
+    @Option(help: "Folder of scenario files (*.json).")
+    var scenarios: String = Environment.value("CUECAST_SCENARIOS") ?? "scenarios"
+
+    @Option(name: .customLong("public"), help: "Folder of static pages.")
+    var publicDirectory: String = Environment.value("CUECAST_PUBLIC") ?? "public"
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = Environment.value("CUECAST_LOG_LEVEL") ?? "info"
+
+    @Flag(help: "Start even if some scenarios are invalid, serving the valid ones.")
+    var skipInvalid = false
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical (got '\(logLevel)')")
+        }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535 (got \(port))") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: scenarios, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("no scenarios folder at '\(scenarios)': run from the Cuecast folder or pass --scenarios DIR")
+        }
+    }
+
+    func run() async throws {
+        var logger = Logger(label: "cuecast")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+
+        let loaded = ScenarioDirectory.load(scenarios)
+        for problem in loaded.problems { printError(problem.description) }
+        if !loaded.problems.isEmpty && !skipInvalid {
+            printError("cuecast: not starting: \(loaded.problems.count) problem(s) in \(scenarios) (fix them, or pass --skip-invalid to serve the rest)")
+            throw ExitCode(1)
+        }
+        if loaded.scenarios.isEmpty { logger.warning("no scenarios found", metadata: ["folder": "\(scenarios)"]) }
+
+        var publicFolder: String? = publicDirectory
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: publicDirectory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            logger.warning("no public folder: serving no pages", metadata: ["folder": "\(publicDirectory)"])
+            publicFolder = nil
+        }
+        let configuration = ServerConfiguration(host: host, port: port, scenariosDirectory: scenarios, publicDirectory: publicFolder)
+        let scenarios = loaded.scenarios
+        let host = self.host
+        let log = logger
+        let app = buildApplication(scenarios: scenarios, configuration: configuration, logger: logger) { port in
+            let base = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+            log.info("cuecast is serving \(scenarios.count) scenario(s) at \(base)/")
+            for scenario in scenarios {
+                log.info("  \(scenario.mode.rawValue) \(base)/streams/\(scenario.name)  (\(scenario.title))")
+            }
+        }
+        try await app.runService()
+    }
+}
+
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
