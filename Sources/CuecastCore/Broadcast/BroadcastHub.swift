@@ -98,7 +98,7 @@ public final class BroadcastHub: Sendable {
             let id = state.nextSubscriberID
             state.nextSubscriberID += 1
             let bytes = replay.reduce(0) { $0 + $1.bytes.count }
-            var subscriber = Subscriber(limit: configuration.subscriberBufferBytes + bytes)
+            var subscriber = Subscriber(bufferBytes: configuration.subscriberBufferBytes, replayBytes: bytes)
             subscriber.pending.append(contentsOf: replay)
             subscriber.pendingBytes = bytes
             if state.finished { subscriber.closeReason = .finished }

@@ -17,17 +17,23 @@ enum Wakeup {
 struct Subscriber {
     var pending: [Frame] = []
     var pendingBytes = 0
+    /// Bytes the queue may hold: the hub's buffer size, plus the replayed history until that has been taken.
     var limit: Int
+    let bufferBytes: Int
     var waiter: CheckedContinuation<[Frame]?, Never>?
     var closeWaiter: CheckedContinuation<CloseReason, Never>?
     var closeReason: CloseReason?
 
-    init(limit: Int) { self.limit = limit }
+    init(bufferBytes: Int, replayBytes: Int = 0) {
+        self.bufferBytes = bufferBytes
+        self.limit = bufferBytes + replayBytes
+    }
 
     mutating func takePending() -> [Frame] {
         let batch = pending
         pending = []
         pendingBytes = 0
+        limit = bufferBytes  // the replay allowance is spent once the replay has been read
         return batch
     }
 }
@@ -90,7 +96,7 @@ struct HubState {
         guard var subscriber = subscribers[id], subscriber.closeReason == nil else { return }
         subscriber.closeReason = reason
         if reason == .overflow || !reason.drainsPending { _ = subscriber.takePending() }
-        if let finalFrame { subscriber.pending.append(finalFrame) }
+        if let finalFrame, reason.drainsPending { subscriber.pending.append(finalFrame) }
         if let waiter = subscriber.waiter {
             subscriber.waiter = nil
             wakeups.append(.frames(waiter, subscriber.pending.isEmpty ? nil : subscriber.takePending()))

@@ -13,11 +13,19 @@ extension Timeline {
     /// costs a bounded amount of work instead of a hang.
     public static let resumeSearchLimit = 200_000
 
-    /// Advances past the event with id `lastEventID`, recomputing the deterministic timeline from its start.
+    /// Advances past the event with id `lastEventID`, searching from where the timeline stands: call it on a fresh
+    /// timeline to recompute the stream from its start, as a reconnecting solo subscriber needs.
     /// On `.notFound` the timeline is left where it was.
     public mutating func resume(after lastEventID: String, searchLimit: Int = Timeline.resumeSearchLimit) -> ResumePoint {
         var probe = self
-        let autoNumber = scenario.ids == .auto && !scenario.hasExplicitIDs ? Int(lastEventID) : nil
+        // Without explicit ids, event n's id is "n" (or it has none, with `ids: none`): any other id can only be
+        // the sentinel's, and a number beyond the search is not worth walking to. The sentinel's id (often "-1")
+        // must not be mistaken for an event number.
+        var autoNumber: Int?
+        if !scenario.hasExplicitIDs, lastEventID != scenario.sentinelID {
+            guard scenario.ids == .auto, let number = Int(lastEventID), (1...searchLimit).contains(number) else { return .notFound }
+            autoNumber = number
+        }
         for _ in 0..<searchLimit {
             guard let entry = probe.next() else { return .notFound }
             switch entry.item {
@@ -45,7 +53,7 @@ extension Timeline {
 }
 
 extension Scenario {
-    /// Whether any cue (or the sentinel) writes its own `id`, which breaks "event n has id n".
+    /// Whether any cue writes its own `id`, which breaks "event n has id n" (the sentinel's id is not an event's).
     public var hasExplicitIDs: Bool {
         cues.contains { cue in cue.alternatives.contains { $0.id != nil } }
     }

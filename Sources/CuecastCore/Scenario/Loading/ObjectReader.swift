@@ -78,7 +78,7 @@ struct ObjectReader {
             return nil
         }
         guard range.contains(number) else {
-            let bound = range.upperBound == .max ? "at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
+            let bound = range.upperBound >= ObjectReader.largestMilliseconds ? "at least \(range.lowerBound)" : "from \(range.lowerBound) to \(range.upperBound)"
             log.report("'\(key)' must be \(bound)\(unitText), found \(number)", at: value.location)
             return nil
         }
@@ -112,8 +112,11 @@ struct ObjectReader {
 
     /// Milliseconds as a `Duration`.
     func milliseconds(_ key: String, minimum: Int64 = 0, required: Bool = false) -> Duration? {
-        integer(key, in: minimum...Int64.max / 1_000_000, unit: "milliseconds", required: required).map { .milliseconds($0) }
+        integer(key, in: minimum...Self.largestMilliseconds, unit: "milliseconds", required: required).map { .milliseconds($0) }
     }
+
+    /// The longest time a scenario may name: what fits in a `Duration` of nanoseconds (about 292 years).
+    static let largestMilliseconds = Int64.max / 1_000_000
 }
 
 /// "Did you mean" for field and value names.
@@ -121,22 +124,27 @@ enum Suggestion {
     static func closest(to word: String, among candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-        return best.1 <= max(1, min(3, word.count / 3)) ? best.0 : nil
+        return best.1 <= max(1, min(3, (word.count + 1) / 3)) ? best.0 : nil
     }
 
-    /// Levenshtein distance.
+    /// Edit distance counting a swap of two neighbouring letters as one edit ("titel" is one away from "title"),
+    /// since that is the commonest typo.
     static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         guard !a.isEmpty else { return b.count }
         guard !b.isEmpty else { return a.count }
-        var previous = Array(0...b.count)
+        var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { table[i][0] = i }
+        for j in 0...b.count { table[0][j] = j }
         for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
             for j in 1...b.count {
-                current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                table[i][j] = Swift.min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    table[i][j] = Swift.min(table[i][j], table[i - 2][j - 2] + 1)
+                }
             }
-            previous = current
         }
-        return previous[b.count]
+        return table[a.count][b.count]
     }
 }

@@ -1,7 +1,7 @@
 extension ScenarioLoader {
     /// Every placeholder must name a built-in or a generator in scope, with fields that exist; event names and ids
-    /// must not be able to receive a line break from a generator.
-    static func checkReferences(_ scenario: Scenario, log: ProblemLog) {
+    /// must not be able to receive a line break from a generator. The sentinel's data sees the scenario's values.
+    static func checkReferences(_ scenario: Scenario, sentinelDataAt sentinelLocation: SourceLocation? = nil, log: ProblemLog) {
         for (number, cue) in zip(1..., scenario.cues) {
             let scope = cue.values + scenario.values.filter { shared in !cue.values.contains { $0.name == shared.name } }
             for template in cue.alternatives {
@@ -16,26 +16,38 @@ extension ScenarioLoader {
                 }
                 for (field, references) in fields {
                     for reference in references {
-                        check(reference, field: field, scope: scope, cue: number, at: template.locations[field] ?? cue.location, log: log)
+                        check(reference, field: field, scope: scope, owner: "cue \(number)", at: template.locations[field] ?? cue.location, log: log)
                     }
                 }
             }
         }
+        if let end = scenario.end, case .event(let sentinel) = end.sentinel {
+            let references: [Reference]
+            switch sentinel.data {
+            case .text(let text): references = text.references
+            case .json(let json): references = json.references
+            }
+            for reference in references {
+                check(reference, field: "data", scope: scenario.values, owner: "the sentinel", at: sentinelLocation, log: log)
+            }
+        }
     }
 
-    private static func check(_ reference: Reference, field: String, scope: [NamedGenerator], cue: Int, at location: SourceLocation?, log: ProblemLog) {
+    /// `owner` names what holds the placeholder in messages: "cue 3", "the sentinel".
+    private static func check(_ reference: Reference, field: String, scope: [NamedGenerator], owner: String, at location: SourceLocation?, log: ProblemLog) {
         if reference.isBuiltin {
             if !EmissionContext.builtinNames.contains(reference.name) {
-                log.report("cue \(cue): unknown built-in '{{\(reference.name)}}'; built-ins are \(EmissionContext.builtinNames.joined(separator: ", "))", at: location)
+                log.report("\(owner): unknown built-in '{{\(reference.name)}}'; built-ins are \(EmissionContext.builtinNames.joined(separator: ", "))", at: location)
             } else if !reference.path.isEmpty {
-                log.report("cue \(cue): built-in '{{\(reference.name)}}' has no fields", at: location)
+                log.report("\(owner): built-in '{{\(reference.name)}}' has no fields", at: location)
             } else if field == "event" && reference.name == "$now" {
-                log.report("cue \(cue): '{{$now}}' cannot be part of an event name", at: location)
+                log.report("\(owner): '{{$now}}' cannot be part of an event name", at: location)
             }
             return
         }
         guard let generator = scope.first(where: { $0.name == reference.name })?.generator else {
-            var message = "cue \(cue): '{{\(reference)}}' in '\(field)' names no value"
+            if log.rejectedValues.contains(reference.name) { return }  // its definition is already reported
+            var message = "\(owner): '{{\(reference)}}' in '\(field)' names no value"
             if let suggestion = Suggestion.closest(to: reference.name, among: scope.map(\.name) + EmissionContext.builtinNames) {
                 message += " (did you mean '\(suggestion)'?)"
             } else if scope.isEmpty {
@@ -45,10 +57,10 @@ extension ScenarioLoader {
             return
         }
         if let field = reference.path.first, !canHave(field: field, generator) {
-            log.report("cue \(cue): '{{\(reference)}}': value '\(reference.name)' has no field '\(field)'", at: location)
+            log.report("\(owner): '{{\(reference)}}': value '\(reference.name)' has no field '\(field)'", at: location)
         }
         if (field == "event" || field == "id") && generator.canProduceLineBreak {
-            log.report("cue \(cue): value '\(reference.name)' can produce a line break or NUL, which an event \(field == "id" ? "id" : "name") must never contain", at: location)
+            log.report("\(owner): value '\(reference.name)' can produce a line break or NUL, which an event \(field == "id" ? "id" : "name") must never contain", at: location)
         }
     }
 
@@ -103,5 +115,13 @@ extension ScenarioLoader {
             longest = max(longest, previousEnd)
         }
         return longest
+    }
+}
+
+extension JSONNode {
+    /// The value of `key`, when this node is an object that has it.
+    func member(_ key: String) -> JSONNode? {
+        guard case .object(let members) = kind else { return nil }
+        return members.first { $0.key == key }?.value
     }
 }

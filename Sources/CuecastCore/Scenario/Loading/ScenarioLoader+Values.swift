@@ -10,9 +10,14 @@ extension ScenarioLoader {
         return members.compactMap { member in
             guard isValueName(member.key) else {
                 log.report("value name '\(member.key)' must start with a letter or '_' and hold only letters, digits, '_' or '-'", at: member.keyLocation)
+                log.rejectedValues.insert(member.key)
                 return nil
             }
-            return readGenerator(member.value, name: member.key, log: log).map { NamedGenerator(name: member.key, generator: $0) }
+            guard let generator = readGenerator(member.value, name: member.key, log: log) else {
+                log.rejectedValues.insert(member.key)
+                return nil
+            }
+            return NamedGenerator(name: member.key, generator: generator)
         }
     }
 

@@ -88,7 +88,7 @@ public enum ScenarioLoader {
             welcome: welcome, heartbeat: heartbeat, seed: seed, ids: ids, loop: loop, values: values, cues: cues,
             end: end
         )
-        checkReferences(scenario, log: log)
+        checkReferences(scenario, sentinelDataAt: object["end"]?.member("sentinel")?.member("data")?.location, log: log)
         checkTimeline(scenario, object: object, log: log)
         return scenario
     }

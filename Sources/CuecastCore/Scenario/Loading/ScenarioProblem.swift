@@ -27,13 +27,26 @@ public struct ScenarioLoadError: Error, Sendable, CustomStringConvertible {
 /// Collects problems while a file is read, so one pass reports them all.
 final class ProblemLog {
     let file: String
-    private(set) var problems: [ScenarioProblem] = []
+    private var reported: [ScenarioProblem] = []
+
+    /// In file order, whatever order the checks ran in; problems without a position come last.
+    var problems: [ScenarioProblem] {
+        reported.enumerated().sorted { lhs, rhs in
+            let l = lhs.element.location.map { ($0.line, $0.column) } ?? (.max, .max)
+            let r = rhs.element.location.map { ($0.line, $0.column) } ?? (.max, .max)
+            return l != r ? l < r : lhs.offset < rhs.offset
+        }.map(\.element)
+    }
+
+    /// Values whose definition was reported as wrong: a placeholder naming one is not reported again as
+    /// naming no value (the author did define it).
+    var rejectedValues: Set<String> = []
 
     init(file: String) { self.file = file }
 
     func report(_ message: String, at location: SourceLocation?) {
-        problems.append(ScenarioProblem(file: file, location: location, message: message))
+        reported.append(ScenarioProblem(file: file, location: location, message: message))
     }
 
-    var isEmpty: Bool { problems.isEmpty }
+    var isEmpty: Bool { reported.isEmpty }
 }
