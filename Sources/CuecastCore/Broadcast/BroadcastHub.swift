@@ -30,16 +30,18 @@ public final class BroadcastHub: Sendable {
 
     // MARK: Publishing
 
-    /// Publishes a frame made under the hub's lock from the next sequence number, so concurrent publishers get
-    /// ids in the same order their events reach subscribers.
+    /// Publishes a frame made under the hub's lock from the next event number, so concurrent publishers get ids
+    /// in the same order their events reach subscribers. Only events take a number: comments and heartbeats
+    /// leave the count as it is, so numbered ids run 1, 2, 3 without gaps.
     @discardableResult
     public func publish<E: Error>(_ make: (UInt64) throws(E) -> Frame) throws(E) -> PublishReceipt {
         var wakeups: [Wakeup] = []
         let receipt = try state.withLock { state throws(E) -> PublishReceipt in
-            let sequence = state.sequence + 1
-            let frame = try make(sequence)
-            state.sequence = sequence
-            if frame.kind == .event { state.remember(frame, limit: configuration.historyLimit) }
+            let frame = try make(state.sequence + 1)
+            if frame.kind == .event { state.sequence += 1 }
+            if frame.kind != .heartbeat { state.remember(frame, limit: configuration.historyLimit) }
+            let sequence = state.sequence
+            state.lastActivity = .now
             let delivered = state.deliver(frame, wakeups: &wakeups)
             return PublishReceipt(sequence: sequence, delivered: delivered)
         }
@@ -47,10 +49,26 @@ public final class BroadcastHub: Sendable {
         return receipt
     }
 
-    /// Publishes a ready-made frame. Events enter history; comments and heartbeats only reach current subscribers.
+    /// Publishes a ready-made frame. Events and comments enter history (a late joiner hears a scenario's
+    /// `: verse 2` marker too); heartbeats only reach current subscribers.
     @discardableResult
     public func publish(_ frame: Frame) -> PublishReceipt {
         publish { _ in frame }
+    }
+
+    /// Sends a heartbeat comment if nothing has been sent for `interval`. Channels have no playback to do this,
+    /// so a ticker calls it; one check per channel serves all of its subscribers.
+    @discardableResult
+    public func heartbeatIfIdle(for interval: Duration, now: ContinuousClock.Instant = .now) -> Bool {
+        var wakeups: [Wakeup] = []
+        let sent = state.withLock { state -> Bool in
+            guard !state.finished, now - state.lastActivity >= interval else { return false }
+            state.lastActivity = now
+            _ = state.deliver(.heartbeat, wakeups: &wakeups)
+            return true
+        }
+        wakeups.forEach { $0.resume() }
+        return sent
     }
 
     /// Marks the start of a new pass of a looping playback: `history=all` counts from here.
@@ -113,7 +131,7 @@ public final class BroadcastHub: Sendable {
     public var isFinished: Bool { state.withLock { $0.finished } }
     /// The id of the newest event in history.
     public var lastEventID: String? { state.withLock { $0.history.last(where: { $0.eventID != nil })?.eventID } }
-    /// Number of frames published so far.
+    /// Number of events published so far.
     public var sequence: UInt64 { state.withLock { $0.sequence } }
     /// Whether `id` names an event still in history.
     public func hasEvent(id: String) -> Bool { state.withLock { $0.history.contains { $0.eventID == id } } }

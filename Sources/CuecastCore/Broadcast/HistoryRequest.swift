@@ -38,7 +38,7 @@ public struct SubscribeOutcome: Sendable {
 
 /// What `publish` reports.
 public struct PublishReceipt: Sendable, Equatable {
-    /// The hub's sequence number for the frame (1, 2, 3, …).
+    /// The number of events published so far, this one included (1, 2, 3, …; a comment does not count).
     public let sequence: UInt64
     /// How many subscribers it was queued for.
     public let delivered: Int

@@ -49,6 +49,8 @@ struct HubState {
     var subscribers: [UInt64: Subscriber] = [:]
     var nextSubscriberID: UInt64 = 0
     var finished = false
+    /// When anything (event, comment or heartbeat) was last sent, for idle heartbeats.
+    var lastActivity = ContinuousClock.now
 
     mutating func remember(_ frame: Frame, limit: Int) {
         history.append(frame)
@@ -63,7 +65,15 @@ struct HubState {
         switch request {
         case .none: return []
         case .all: return Array(passFrames)
-        case .last(let count): return Array(passFrames.suffix(count))
+        case .last(let count):
+            // Count events, keeping the comments that sit between them.
+            var start = passFrames.endIndex
+            var events = 0
+            while start > passFrames.startIndex, events < count {
+                start = passFrames.index(before: start)
+                if passFrames[start].kind == .event { events += 1 }
+            }
+            return Array(passFrames[start...])
         }
     }
 

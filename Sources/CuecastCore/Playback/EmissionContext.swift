@@ -4,7 +4,8 @@ import Foundation
 ///
 /// Built-ins: `$index` (0-based emission of this cue), `$event` (1-based event number in the playback, the auto
 /// id), `$pass` (1-based loop pass), `$elapsed` (milliseconds of scenario time since the playback started) and
-/// `$now` (the wall-clock time of the emission, ISO 8601; the one value a seed does not fix).
+/// `$now` (the wall-clock time of the emission, ISO 8601) and `$unix` (the same in whole seconds since 1970); those
+/// two are the only values a seed does not fix.
 struct EmissionContext {
     let cueIndex: Int
     let cue: Cue
@@ -57,12 +58,13 @@ struct EmissionContext {
         case "$pass": return .integer(Int64(pass))
         case "$elapsed": return .integer(elapsed.milliseconds)
         case "$now": return .string(now.formatted(Self.timestampStyle))
+        case "$unix": return .integer(Int64(now.timeIntervalSince1970.rounded(.down)))
         default: return .null
         }
     }
 
     /// Built-in names templates may use; the loader checks references against this list.
-    static let builtinNames = ["$index", "$event", "$pass", "$elapsed", "$now"]
+    static let builtinNames = ["$index", "$event", "$pass", "$elapsed", "$now", "$unix"]
 
     private static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 

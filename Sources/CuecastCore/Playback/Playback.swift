@@ -30,10 +30,23 @@ public struct Playback<C: Clock>: Sendable where C.Duration == Duration {
     /// - Parameter origin: the scenario time that corresponds to "now", when resuming part-way through: the next
     ///   entry then waits only for its distance from `origin`.
     public mutating func run(from origin: Duration = .zero, emit: (Output) async throws -> Void) async throws {
+        try await Self.drive(
+            clock: clock, speed: speed, heartbeat: heartbeat, from: origin, upcoming: { timeline.nextOffset }, next: { timeline.next() },
+            emit: emit)
+    }
+
+    /// The loop itself, for timelines held elsewhere (a live station keeps its timeline behind a lock so that
+    /// triggers can use it between entries). `upcoming` tells when the next entry is due without making it;
+    /// `next` makes it once that moment has come, so an entry takes its id and draws its values only when it is
+    /// sent, and a trigger fired while the loop waits comes before it in both.
+    public static func drive(
+        clock: C, speed: Double = 1, heartbeat: Duration?, from origin: Duration = .zero,
+        upcoming: () -> Duration?, next: () -> TimelineEntry?, emit: (Output) async throws -> Void
+    ) async throws {
         let start = clock.now
         var lastOutput = start
-        while let entry = timeline.next() {
-            let due = start.advanced(by: max(.zero, entry.offset - origin) / speed)
+        while let offset = upcoming() {
+            let due = start.advanced(by: max(.zero, offset - origin) / speed)
             if let heartbeat {
                 while lastOutput.advanced(by: heartbeat) < due {
                     lastOutput = lastOutput.advanced(by: heartbeat)
@@ -42,6 +55,7 @@ public struct Playback<C: Clock>: Sendable where C.Duration == Duration {
                 }
             }
             try await clock.sleep(until: due, tolerance: nil)
+            guard let entry = next() else { break }
             try await emit(.entry(entry))
             if case .passStarted = entry.item { continue }  // a marker, not traffic: it does not reset the silence
             lastOutput = due

@@ -25,15 +25,26 @@ extension Playback {
     /// Plays into a hub: events and comments are published, passes marked, and the hub finished at the end.
     /// Heartbeats reach current subscribers without entering history.
     public mutating func run(into hub: BroadcastHub, from origin: Duration = .zero) async throws {
-        try await run(from: origin) { output in
-            switch output {
-            case .heartbeat:
-                hub.publish(.heartbeat)
-            case .entry(let entry):
-                if case .passStarted(let pass) = entry.item, pass > 1 { hub.startPass() }
-                if let frame = Frame(entry.item) { hub.publish(frame) }
-                if case .end = entry.item { hub.finish() }
-            }
+        try await run(from: origin) { output in hub.play(output) }
+    }
+}
+
+extension BroadcastHub {
+    /// What a playback's output does to a hub. A `disconnect` cue closes every subscription after its event, so
+    /// clients reconnect and resume with `Last-Event-ID`.
+    public func play<C: Clock>(_ output: Playback<C>.Output) {
+        switch output {
+        case .heartbeat:
+            publish(.heartbeat)
+        case .entry(let entry):
+            if case .passStarted(let pass) = entry.item, pass > 1 { startPass() }
+            if let frame = Frame(entry.item) { publish(frame) }
+            if entry.disconnectAfter { closeAll(reason: .dropped, finalFrame: Self.disconnectNotice) }
+            if case .end = entry.item { finish() }
         }
     }
+
+    static let disconnectNotice = Frame.comment(
+        "the scenario closes the connection here on purpose; a client reconnects after its retry time and resumes with Last-Event-ID"
+    )
 }

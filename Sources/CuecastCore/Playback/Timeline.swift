@@ -19,6 +19,7 @@ public struct Timeline: Sendable {
     private var eventCount = 0
     private var lastOffset: Duration = .zero
     private var finished = false
+    private var firedCount: [String: Int] = [:]
 
     /// Where each cue of the current pass stands.
     private struct CueSchedule {
@@ -55,6 +56,24 @@ public struct Timeline: Sendable {
             return startPass(at: passOrigin + passLength + loop.delay)
         }
         return emit(cueIndex)
+    }
+
+    /// Whether entries of an emission already made (the event after its comment) are still to be returned.
+    var hasPendingEntries: Bool { !pending.isEmpty }
+
+    /// When the entry `next()` returns is due, without making it (nothing is numbered or drawn); `nil` once the
+    /// end has been produced.
+    public var nextOffset: Duration? {
+        if let entry = pending.first { return entry.offset }
+        guard !finished else { return nil }
+        if pass == 0 { return .zero }
+        let endOffset = lastOffset + (scenario.end ?? EndPolicy()).delay
+        if let limit = scenario.end?.afterEvents, eventCount >= limit { return endOffset }
+        guard let cueIndex = nextCue() else {
+            guard let loop = scenario.loop else { return endOffset }
+            return passOrigin + passLength + loop.delay
+        }
+        return passOrigin + schedule[cueIndex].nextOffset!
     }
 
     // MARK: Passes
@@ -119,7 +138,15 @@ public struct Timeline: Sendable {
         let offset = passOrigin + schedule[cueIndex].nextOffset!
         schedule[cueIndex].emitted += 1
         lastOffset = offset
+        var entries = emission(of: cue, key: cueIndex, index: index, offset: offset)
+        if let every = cue.disconnectEvery, (index + 1) % every == 0 { entries[entries.count - 1].disconnectAfter = true }
+        pending.append(contentsOf: entries.dropFirst())
+        return entries[0]
+    }
 
+    /// One emission of a cue (or trigger): its comment, if any, then its event, if any. Never empty: the loader
+    /// refuses templates that send nothing.
+    private mutating func emission(of cue: Cue, key: Int, index: Int, offset: Duration) -> [TimelineEntry] {
         let template =
             cue.alternatives.count == 1
             ? cue.alternatives[0]
@@ -127,7 +154,7 @@ public struct Timeline: Sendable {
                 ValueStore.pickIndex(count: cue.alternatives.count, weights: cue.alternatives.map(\.weight), random: &random)
             ]
         if !template.isCommentOnly { eventCount += 1 }
-        var context = makeContext(cueIndex: cueIndex, cue: cue, index: index, offset: offset)
+        var context = makeContext(cueIndex: key, cue: cue, index: index, offset: offset)
         var entries: [TimelineEntry] = []
         if let comment = template.comment {
             entries.append(TimelineEntry(offset: offset, pass: pass, item: .comment(comment.render(&context, store: &store, random: &random))))
@@ -135,8 +162,24 @@ public struct Timeline: Sendable {
         if !template.isCommentOnly {
             entries.append(TimelineEntry(offset: offset, pass: pass, item: .event(render(template, context: &context))))
         }
-        pending.append(contentsOf: entries.dropFirst())
-        return entries.first ?? next()!
+        return entries
+    }
+
+    // MARK: Triggers
+
+    /// Fires a trigger now, between the timeline's own entries: it draws from the same generators and takes the
+    /// next event number, so its id continues the stream's sequence. Returns nothing for an unknown name.
+    public mutating func fire(trigger name: String) -> [TimelineEntry] {
+        guard let number = scenario.triggers.firstIndex(where: { $0.name == name }) else { return [] }
+        let trigger = scenario.triggers[number]
+        for adjustment in trigger.adjustments {
+            guard case .walk(let walk)? = scenario.values.first(where: { $0.name == adjustment.value })?.generator else { continue }
+            store.adjustWalk(walk, key: .init(cue: nil, name: adjustment.value), percent: adjustment.percent)
+        }
+        // Trigger-local generators are keyed after the cues so they never share state with a cue's.
+        let index = firedCount[name, default: 0]
+        firedCount[name] = index + 1
+        return emission(of: trigger.emission, key: scenario.cues.count + number, index: index, offset: lastOffset)
     }
 
     private mutating func render(_ template: EventTemplate, context: inout EmissionContext) -> SSEEvent {

@@ -5,6 +5,15 @@ public struct TimelineEntry: Sendable {
     /// 1-based loop pass the entry belongs to.
     public var pass: Int
     public var item: TimelineItem
+    /// The server ends the connection right after this entry (a cue with `disconnect`), to show a reconnect.
+    public var disconnectAfter = false
+
+    public init(offset: Duration, pass: Int, item: TimelineItem, disconnectAfter: Bool = false) {
+        self.offset = offset
+        self.pass = pass
+        self.item = item
+        self.disconnectAfter = disconnectAfter
+    }
 }
 
 /// What happens at a moment of the timeline.

@@ -32,7 +32,7 @@ struct ValueStore: Sendable {
             let offset = span == .max ? random.next() : random.next(upperBound: span + 1)
             return Draw(value: .integer(min &+ Int64(bitPattern: offset)))
         case .real(let min, let max, let decimals):
-            return Draw(value: .number(Self.round(min + (max - min) * random.nextUnit(), decimals: decimals)))
+            return Draw(value: Self.number(Self.round(min + (max - min) * random.nextUnit(), decimals: decimals), decimals: decimals))
         case .counter(let start, let step):
             let value = counters[key, default: start]
             counters[key] = value &+ step
@@ -44,17 +44,25 @@ struct ValueStore: Sendable {
             walks[key] = value
             let change = Self.round(value - walk.start, decimals: walk.decimals)
             let percent = walk.start == 0 ? 0 : Self.round((value - walk.start) / walk.start * 100, decimals: 2)
+            let places = walk.decimals
             return Draw(
-                value: .number(value),
+                value: Self.number(value, decimals: places),
                 fields: [
-                    "change": .number(change),
+                    "change": Self.number(change, decimals: places),
                     "changePercent": .number(percent),
-                    "delta": .number(Self.round(value - previous, decimals: walk.decimals)),
-                    "previous": .number(previous),
-                    "start": .number(walk.start),
+                    "delta": Self.number(Self.round(value - previous, decimals: places), decimals: places),
+                    "previous": Self.number(previous, decimals: places),
+                    "start": Self.number(walk.start, decimals: places),
                 ]
             )
         }
+    }
+
+    /// Scales a walk's current value, as a trigger's adjustment does; the next draw walks on from there.
+    mutating func adjustWalk(_ walk: RandomWalk, key: GeneratorKey, percent: Double) {
+        let current = walks[key, default: walk.start]
+        let scaled = current * (1 + percent / 100)
+        walks[key] = Self.round(Swift.min(Swift.max(scaled, walk.min), walk.max), decimals: walk.decimals)
     }
 
     /// Picks an index uniformly, or in proportion to `weights` when given (the loader checked they are positive).
@@ -67,6 +75,12 @@ struct ValueStore: Sendable {
             target -= weight
         }
         return count - 1
+    }
+
+    /// With no decimals a generated number is a whole number on the wire (`1240`, not `1240.0`).
+    static func number(_ value: Double, decimals: Int) -> JSONValue {
+        if decimals == 0, let whole = Int64(exactly: value.rounded()) { return .integer(whole) }
+        return .number(value)
     }
 
     /// Rounds half away from zero to a number of decimals, so generated prices print as people expect (187.25).

@@ -6,17 +6,21 @@ public struct Cue: Sendable {
     public var alternatives: [EventTemplate]
     /// Generators visible only to this cue; they shadow the scenario's of the same name.
     public var values: [NamedGenerator]
+    /// After every this many emissions the server ends the connection (1: after each), so a client shows its
+    /// reconnect and resumes with `Last-Event-ID`.
+    public var disconnectEvery: Int?
     /// Where the cue is written, for messages.
     public var location: SourceLocation?
 
     public init(
         start: CueStart = .after(.zero), repeating: Repetition? = nil, alternatives: [EventTemplate],
-        values: [NamedGenerator] = [], location: SourceLocation? = nil
+        values: [NamedGenerator] = [], disconnectEvery: Int? = nil, location: SourceLocation? = nil
     ) {
         self.start = start
         self.repeating = repeating
         self.alternatives = alternatives
         self.values = values
+        self.disconnectEvery = disconnectEvery
         self.location = location
     }
 
@@ -87,5 +91,31 @@ public struct NamedGenerator: Sendable {
     public init(name: String, generator: ValueGenerator) {
         self.name = name
         self.generator = generator
+    }
+}
+
+/// An event that a live scenario sends when someone asks (`POST /streams/{name}/triggers/{trigger}`), rather than
+/// at a time: a market crash, a breaking news alert.
+public struct Trigger: Sendable {
+    public var name: String
+    /// What the trigger sends; its timing fields are unused.
+    public var emission: Cue
+    /// Moves random walks before the event is made, e.g. every price down 8% for a crash.
+    public var adjustments: [WalkAdjustment]
+
+    public init(name: String, emission: Cue, adjustments: [WalkAdjustment] = []) {
+        self.name = name
+        self.emission = emission
+        self.adjustments = adjustments
+    }
+}
+
+/// Scales a scenario-level random walk's current value by a percentage (clamped to the walk's bounds).
+public struct WalkAdjustment: Sendable, Equatable {
+    public var value: String
+    public var percent: Double
+    public init(value: String, percent: Double) {
+        self.value = value
+        self.percent = percent
     }
 }

@@ -19,9 +19,13 @@ public struct Scenario: Sendable {
     public var seed: UInt64
     public var ids: IDPolicy
     public var loop: LoopPolicy?
+    /// What a newcomer to a live stream receives first when it does not say (`?history=`).
+    public var history: HistoryRequest
     /// Generators shared by every cue, by name.
     public var values: [NamedGenerator]
     public var cues: [Cue]
+    /// Named events anyone allowed can fire into a live playback.
+    public var triggers: [Trigger]
     public var end: EndPolicy?
     /// The file it came from, when it came from one (for messages and reloads).
     public var sourcePath: String?
@@ -29,8 +33,8 @@ public struct Scenario: Sendable {
     public init(
         name: String, title: String, description: String = "", tags: [String] = [], mode: PlaybackMode = .solo,
         retry: Int? = nil, welcome: String? = nil, heartbeat: Duration? = .seconds(15), seed: UInt64 = 0,
-        ids: IDPolicy = .auto, loop: LoopPolicy? = nil, values: [NamedGenerator] = [], cues: [Cue],
-        end: EndPolicy? = EndPolicy(), sourcePath: String? = nil
+        ids: IDPolicy = .auto, loop: LoopPolicy? = nil, history: HistoryRequest = .all, values: [NamedGenerator] = [], cues: [Cue],
+        triggers: [Trigger] = [], end: EndPolicy? = EndPolicy(), sourcePath: String? = nil
     ) {
         self.name = name
         self.title = title
@@ -43,8 +47,10 @@ public struct Scenario: Sendable {
         self.seed = seed
         self.ids = ids
         self.loop = loop
+        self.history = history
         self.values = values
         self.cues = cues
+        self.triggers = triggers
         self.end = end
         self.sourcePath = sourcePath
     }

@@ -42,11 +42,12 @@ struct BroadcastHubTests {
         let first = hub.subscribe().subscription
         let second = hub.subscribe().subscription
         withExtendedLifetime(first) {
-            #expect(hub.publish(.heartbeat) == PublishReceipt(sequence: 2, delivered: 2))
+            // A heartbeat reaches subscribers but takes no event number.
+            #expect(hub.publish(.heartbeat) == PublishReceipt(sequence: 1, delivered: 2))
             second.close(.clientGone)
-            #expect(hub.publish(HubTest.event(2)) == PublishReceipt(sequence: 3, delivered: 1))
+            #expect(hub.publish(HubTest.event(2)) == PublishReceipt(sequence: 2, delivered: 1))
         }
-        #expect(hub.sequence == 3)
+        #expect(hub.sequence == 2)
     }
 
     /// The frame maker runs under the hub's lock with the frame's own sequence number.
@@ -140,16 +141,95 @@ struct BroadcastHubTests {
         #expect(await HubTest.read(outcome.subscription) == [e(3)])
     }
 
-    @Test func heartbeatsAndCommentsStayOutOfHistory() async {
+    /// A late joiner hears a scenario's comments (`: verse 2`) in their place; keep-alive beats are not kept.
+    @Test func commentsEnterHistoryButHeartbeatsDoNot() async {
         let hub = BroadcastHub()
         let live = hub.subscribe().subscription
         hub.publish(HubTest.event(1))
         hub.publish(.heartbeat)
         hub.publish(.comment("note"))
+        hub.publish(.heartbeat)
         hub.publish(HubTest.event(2))
-        #expect(await HubTest.history(of: hub) == [e(1), e(2)])
+        #expect(await HubTest.history(of: hub) == [e(1), ": note\n\n", e(2)])
+        #expect(hub.sequence == 2)  // only the events took a number
+        #expect(hub.lastEventID == "2")
+        hub.publish(.comment("trailing"))
+        #expect(hub.lastEventID == "2")  // a comment has no id to resume after
+        #expect(await HubTest.history(of: hub) == [e(1), ": note\n\n", e(2), ": trailing\n\n"])
         hub.finish()
-        #expect(await HubTest.read(live) == [e(1), ": heartbeat\n\n", ": note\n\n", e(2)])
+        #expect(
+            await HubTest.read(live) == [e(1), ": heartbeat\n\n", ": note\n\n", ": heartbeat\n\n", e(2), ": trailing\n\n"])
+    }
+
+    /// A comment does not take an event number, so ids made from the receipt's sequence run without gaps.
+    @Test func commentsTakeNoSequenceNumber() {
+        let hub = BroadcastHub()
+        #expect(hub.publish(HubTest.event(1)) == PublishReceipt(sequence: 1, delivered: 0))
+        #expect(hub.publish(.comment("between")) == PublishReceipt(sequence: 1, delivered: 0))
+        var offered: [UInt64] = []
+        hub.publish { sequence in
+            offered.append(sequence)
+            return .comment("made at \(sequence)")
+        }
+        hub.publish { sequence in
+            offered.append(sequence)
+            return Frame(event: try! SSEEvent(data: "x", id: "\(sequence)"))
+        }
+        #expect(offered == [2, 2])  // the comment was offered number 2 but did not use it
+        #expect(hub.sequence == 2)
+        #expect(hub.lastEventID == "2")
+    }
+
+    /// `.last(N)` counts events; the comments between (and after) them come along, the ones before the
+    /// first of them do not.
+    @Test func lastNCountsEventsAndKeepsTheCommentsBetweenThem() async {
+        let hub = BroadcastHub()
+        hub.publish(.comment("c0"))
+        hub.publish(HubTest.event(1))
+        hub.publish(.comment("c1"))
+        hub.publish(HubTest.event(2))
+        hub.publish(.comment("c2a"))
+        hub.publish(.comment("c2b"))
+        hub.publish(HubTest.event(3))
+        hub.publish(.comment("c3"))
+        #expect(await HubTest.history(of: hub, .last(1)) == [e(3), ": c3\n\n"])
+        #expect(await HubTest.history(of: hub, .last(2)) == [e(2), ": c2a\n\n", ": c2b\n\n", e(3), ": c3\n\n"])
+        #expect(
+            await HubTest.history(of: hub, .last(3)) == [e(1), ": c1\n\n", e(2), ": c2a\n\n", ": c2b\n\n", e(3), ": c3\n\n"])
+        // More events than there are: everything, the leading comment too.
+        #expect(
+            await HubTest.history(of: hub, .last(9)) == [
+                ": c0\n\n", e(1), ": c1\n\n", e(2), ": c2a\n\n", ": c2b\n\n", e(3), ": c3\n\n",
+            ])
+        #expect(await HubTest.history(of: hub, .last(0)) == [])
+        #expect(hub.subscribe(history: .last(2)).replayed == 5)
+    }
+
+    /// `.last(N)` stays within the current pass, whose history starts with the pass's own comments.
+    @Test func lastNWithCommentsStaysInTheCurrentPass() async {
+        let hub = BroadcastHub()
+        hub.publish(HubTest.event(1))
+        hub.publish(.comment("old"))
+        hub.startPass()
+        hub.publish(.comment("verse 2"))
+        hub.publish(HubTest.event(2))
+        #expect(await HubTest.history(of: hub, .last(5)) == [": verse 2\n\n", e(2)])
+        #expect(await HubTest.history(of: hub, .all) == [": verse 2\n\n", e(2)])
+        #expect(await HubTest.history(of: hub, .last(1)) == [e(2)])  // the comment is before, not between
+    }
+
+    /// Resuming after an id replays the comments that followed it, not those before it.
+    @Test func resumeReplaysTheCommentsAfterTheID() async {
+        let hub = BroadcastHub()
+        hub.publish(.comment("a"))
+        hub.publish(HubTest.event(1))
+        hub.publish(.comment("b"))
+        hub.publish(HubTest.event(2))
+        let outcome = hub.subscribe(lastEventID: "1", history: .none)
+        #expect(outcome.placement == .resumed)
+        #expect(outcome.replayed == 2)
+        hub.finish()
+        #expect(await HubTest.read(outcome.subscription) == [": b\n\n", e(2)])
     }
 
     @Test func historyIsBoundedByTheLimit() async {
@@ -169,6 +249,46 @@ struct BroadcastHubTests {
         hub.startPass()
         for id in 2...6 { hub.publish(HubTest.event(id)) }
         #expect(await HubTest.history(of: hub) == [e(5), e(6)])
+    }
+
+    // MARK: Idle heartbeats
+
+    /// A heartbeat goes out only once `interval` has passed since anything was sent, and the silence then
+    /// counts from the heartbeat. It reaches current subscribers but never history or the event count.
+    @Test func heartbeatIfIdleWaitsForAWholeIntervalOfSilence() async {
+        let hub = BroadcastHub()
+        let live = hub.subscribe().subscription
+        let before = ContinuousClock.now
+        hub.publish(HubTest.event(1))
+        let after = ContinuousClock.now
+        #expect(!hub.heartbeatIfIdle(for: .seconds(10), now: before + .seconds(9)))
+        #expect(hub.heartbeatIfIdle(for: .seconds(10), now: after + .seconds(10)))
+        #expect(!hub.heartbeatIfIdle(for: .seconds(10), now: after + .seconds(19)))  // 9 s since the beat
+        #expect(hub.heartbeatIfIdle(for: .seconds(10), now: after + .seconds(20)))
+        #expect(hub.sequence == 1)
+        #expect(await HubTest.history(of: hub) == [e(1)])
+        hub.finish()
+        #expect(await HubTest.read(live) == [e(1), ": heartbeat\n\n", ": heartbeat\n\n"])
+    }
+
+    /// Comments are traffic too: one resets the silence.
+    @Test func aCommentResetsTheIdleTime() {
+        let hub = BroadcastHub()
+        let before = ContinuousClock.now
+        #expect(hub.heartbeatIfIdle(for: .seconds(5), now: before + .seconds(60)))  // idle since it was made
+        hub.publish(.comment("still here"))
+        let after = ContinuousClock.now
+        #expect(!hub.heartbeatIfIdle(for: .seconds(5), now: after + .seconds(4)))
+        #expect(hub.heartbeatIfIdle(for: .seconds(5), now: after + .seconds(5)))
+    }
+
+    @Test func noIdleHeartbeatAfterFinish() async {
+        let hub = BroadcastHub()
+        let live = hub.subscribe().subscription
+        hub.publish(HubTest.event(1))
+        hub.finish()
+        #expect(!hub.heartbeatIfIdle(for: .seconds(1), now: .now + .seconds(3600)))
+        #expect(await HubTest.read(live) == [e(1)])
     }
 
     // MARK: Slow subscribers
@@ -241,13 +361,14 @@ struct BroadcastHubTests {
     @Test func aSubscriberAfterFinishGetsTheHistoryThenEnds() async {
         let hub = BroadcastHub()
         hub.publish(HubTest.event(1))
-        hub.publish(.comment("not kept"))
+        hub.publish(.comment("kept"))
+        hub.publish(.heartbeat)
         hub.publish(HubTest.event(2))
         hub.finish()
         let outcome = hub.subscribe()
-        #expect(outcome.replayed == 2)
+        #expect(outcome.replayed == 3)
         #expect(await outcome.subscription.closed() == .finished)
-        #expect(await HubTest.read(outcome.subscription) == [e(1), e(2)])
+        #expect(await HubTest.read(outcome.subscription) == [e(1), ": kept\n\n", e(2)])
         #expect(await HubTest.read(hub.subscribe(history: .none).subscription) == [])
     }
 

@@ -57,7 +57,7 @@ struct ScenarioLoaderErrorTests {
             """
         #expect(
             Fixture.problems(json) == [
-                "test.json:2:2: unknown field 'colour' in the scenario; allowed: name, title, description, tags, mode, retry, welcome, heartbeat, seed, ids, loop, values, cues, end"
+                "test.json:2:2: unknown field 'colour' in the scenario; allowed: name, title, description, tags, mode, retry, welcome, heartbeat, seed, ids, loop, history, values, cues, triggers, end"
             ])
     }
 
@@ -283,7 +283,7 @@ struct ScenarioLoaderErrorTests {
         #expect(
             Fixture.problems(json) == [
                 "test.json:3:20: cue 1: '{{price.chnage}}': value 'price' has no field 'chnage'",
-                "test.json:3:20: cue 1: unknown built-in '{{$idx}}'; built-ins are $index, $event, $pass, $elapsed, $now",
+                "test.json:3:20: cue 1: unknown built-in '{{$idx}}'; built-ins are $index, $event, $pass, $elapsed, $now, $unix",
             ])
     }
 
@@ -316,6 +316,161 @@ struct ScenarioLoaderErrorTests {
                 "test.json:3:31: the sentinel: '{{totl}}' in 'data' names no value (did you mean 'total'?)",
                 "test.json:3:31: the sentinel: '{{mine}}' in 'data' names no value",
             ])
+    }
+
+    // MARK: History, triggers and disconnects
+
+    @Test func historyIsForLiveScenariosOnly() {
+        let json = """
+            {"title": "T", "cues": [{"data": "x"}],
+             "history": 5}
+            """
+        #expect(Fixture.problems(json) == ["test.json:2:13: 'history' applies to live scenarios only: a solo stream starts from the beginning"])
+    }
+
+    @Test func historyMustBeNoneAllOrACount() {
+        let json = """
+            {"title": "T", "mode": "live", "cues": [{"data": "x"}],
+             "history": "last"}
+            """
+        #expect(Fixture.problems(json) == [#"test.json:2:13: 'history' must be "none", "all" or a number of events, found string"#])
+        #expect(
+            Fixture.problems(#"{"title": "T", "mode": "live", "cues": [{"data": "x"}], "history": -1}"#) == [
+                "test.json:1:68: 'history' must be from 0 to 1000000 (events), found -1"
+            ])
+        #expect(
+            Fixture.problems(#"{"title": "T", "mode": "live", "cues": [{"data": "x"}], "history": 2.5}"#) == [
+                #"test.json:1:68: 'history' must be "none", "all" or a number of events, found number"#
+            ])
+    }
+
+    /// A trigger's name is part of a URL; each bad one is reported at its key, and the good ones still load.
+    @Test func badTriggerNames() {
+        let json = """
+            {"title": "T", "mode": "live", "cues": [{"data": "x"}],
+             "triggers": {
+               "market crash": {"data": "x"},
+               "-dash": {"data": "y"},
+               "a/b": {"data": "z"},
+               "Fine_1.0": {"data": "ok"}
+             }}
+            """
+        #expect(
+            Fixture.problems(json) == [
+                "test.json:3:4: trigger name 'market crash' must be 1-64 letters, digits, '-', '_' or '.' (it is part of a URL)",
+                "test.json:4:4: trigger name '-dash' must be 1-64 letters, digits, '-', '_' or '.' (it is part of a URL)",
+                "test.json:5:4: trigger name 'a/b' must be 1-64 letters, digits, '-', '_' or '.' (it is part of a URL)",
+            ])
+    }
+
+    @Test func triggersMustBeAnObjectOfTriggersThatSendSomething() {
+        #expect(
+            Fixture.problems(#"{"title": "T", "cues": [{"data": "x"}], "triggers": ["crash"]}"#) == [
+                "test.json:1:53: 'triggers' must be an object of named triggers, found array"
+            ])
+        let json = """
+            {"title": "T", "cues": [{"data": "x"}],
+             "triggers": {"empty": {}, "timed": {"at": 100, "data": "x", "disconnect": true}}}
+            """
+        #expect(
+            Fixture.problems(json) == [
+                "test.json:2:24: trigger 'empty' sends nothing: give it 'data' (and maybe 'event', 'id'), or a 'comment'",
+                "test.json:2:38: unknown field 'at' in trigger 'timed'; allowed: oneOf, values, adjust, event, data, id, retry, comment",
+                "test.json:2:62: unknown field 'disconnect' in trigger 'timed'; allowed: oneOf, values, adjust, event, data, id, retry, comment",
+            ])
+    }
+
+    /// `adjust` moves walks only: each other name is reported where it is written, with the walks there are.
+    @Test func adjustNamingSomethingOtherThanAWalk() {
+        let json = """
+            {"title": "T", "mode": "live",
+             "values": {"aapl": {"walk": {"start": 1, "step": 1}}, "msft": {"walk": {"start": 2, "step": 1}}, "mood": ["up"]},
+             "cues": [{"data": "x"}],
+             "triggers": {"crash": {"data": "x", "values": {"local": {"walk": {"start": 1, "step": 1}}},
+                                    "adjust": {"percent": -8, "values": ["aapl", "mood", "local", 3]}}}}
+            """
+        #expect(
+            Fixture.problems(json) == [
+                #"test.json:5:70: 'adjust' can only move the scenario's walks; "mood" is not one (walks: aapl, msft)"#,
+                #"test.json:5:78: 'adjust' can only move the scenario's walks; "local" is not one (walks: aapl, msft)"#,
+                "test.json:5:87: 'adjust' can only move the scenario's walks; 3 is not one (walks: aapl, msft)",
+            ])
+    }
+
+    @Test func adjustWithNoWalkInTheScenario() {
+        let json = """
+            {"title": "T", "mode": "live", "values": {"mood": ["up"]}, "cues": [{"data": "x"}],
+             "triggers": {"crash": {"data": "x", "adjust": {"percent": -8}}}}
+            """
+        #expect(
+            Fixture.problems(json) == [
+                "test.json:2:48: 'adjust' in trigger 'crash' has no walk to move: define a 'walk' under the scenario's values"
+            ])
+        let named = """
+            {"title": "T", "mode": "live", "cues": [{"data": "x"}],
+             "triggers": {"crash": {"data": "x", "adjust": {"percent": -8, "values": ["aapl"]}}}}
+            """
+        #expect(Fixture.problems(named) == [#"test.json:2:75: 'adjust' can only move the scenario's walks; "aapl" is not one"#])
+    }
+
+    @Test func adjustNeedsAPercentInRange() {
+        let json = """
+            {"title": "T", "mode": "live", "values": {"p": {"walk": {"start": 1, "step": 1}}}, "cues": [{"data": "x"}],
+             "triggers": {"a": {"data": "x", "adjust": {"percent": -101}},
+                          "b": {"data": "x", "adjust": {"values": ["p"]}},
+                          "c": {"data": "x", "adjust": {"percent": 5, "values": "p", "by": 1}}}}
+            """
+        #expect(
+            Fixture.problems(json) == [
+                "test.json:2:56: 'percent' must be between -100.0 and 10000.0, found -101.0",
+                "test.json:3:44: the adjust of trigger 'b' is missing the required field 'percent'",
+                "test.json:4:69: 'values' must be an array of walk names, found string",
+                "test.json:4:74: unknown field 'by' in the adjust of trigger 'c'; allowed: percent, values",
+            ])
+    }
+
+    /// A trigger's placeholders are checked like a cue's, in the scope of its own values and the scenario's.
+    @Test func placeholdersInATriggerAreChecked() {
+        let json = """
+            {"title": "T", "mode": "live", "values": {"price": [1], "word": ["a\\nb"]},
+             "cues": [{"data": "x"}],
+             "triggers": {"crash": {"values": {"mine": [2]}, "event": "{{kind}}", "id": "{{word}}",
+                                    "data": "{{prise}} {{mine}} {{price.x}} {{$unix}} {{$nope}}"}}}
+            """
+        #expect(
+            Fixture.problems(json) == [
+                "test.json:3:59: trigger 'crash': '{{kind}}' in 'event' names no value",
+                "test.json:3:77: trigger 'crash': value 'word' can produce a line break or NUL, which an event id must never contain",
+                "test.json:4:33: trigger 'crash': '{{prise}}' in 'data' names no value (did you mean 'price'?)",
+                "test.json:4:33: trigger 'crash': '{{price.x}}': value 'price' has no field 'x'",
+                "test.json:4:33: trigger 'crash': unknown built-in '{{$nope}}'; built-ins are $index, $event, $pass, $elapsed, $now, $unix",
+            ])
+        // A trigger's own values are not visible to the cues.
+        #expect(
+            Fixture.problems(#"{"title": "T", "cues": [{"data": "{{mine}}"}], "triggers": {"t": {"values": {"mine": [2]}, "data": "{{mine}}"}}}"#) == [
+                #"test.json:1:34: cue 1: '{{mine}}' in 'data' names no value; define it under "values""#
+            ])
+    }
+
+    @Test func disconnectIsTrueOrACount() {
+        let json = """
+            {"title": "T", "cues": [
+              {"data": "x", "disconnect": 0},
+              {"data": "y", "disconnect": "yes"},
+              {"data": "z", "disconnect": 1.5}
+            ]}
+            """
+        #expect(
+            Fixture.problems(json) == [
+                "test.json:2:31: 'disconnect' must be from 1 to 2147483647 (true, or after every N emissions), found 0",
+                "test.json:3:31: 'disconnect' must be an integer (true, or after every N emissions), found string",
+                "test.json:4:31: 'disconnect' must be a whole number (true, or after every N emissions), found 1.5",
+            ])
+    }
+
+    @Test func unixIsABuiltinWithoutFields() {
+        #expect(Fixture.problems(#"{"title": "T", "cues": [{"data": "{{$unix}}"}]}"#) == [])
+        #expect(Fixture.problems(#"{"title": "T", "cues": [{"data": "{{$unix.ms}}"}]}"#) == ["test.json:1:34: cue 1: built-in '{{$unix}}' has no fields"])
     }
 
     // MARK: The timeline's shape

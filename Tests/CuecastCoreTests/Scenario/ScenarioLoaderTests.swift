@@ -41,30 +41,90 @@ struct ScenarioLoaderTests {
         #expect(scenario.cues[0].repeating == Repetition(every: .milliseconds(20), count: 3))
     }
 
+    @Test func historyIsReadForLiveScenarios() throws {
+        #expect(try Fixture.scenario(#"{"title": "T", "cues": [{"data": "x"}]}"#).history == .all)
+        #expect(try Fixture.scenario(#"{"title": "T", "mode": "live", "cues": [{"data": "x"}]}"#).history == .all)
+        #expect(try Fixture.scenario(#"{"title": "T", "mode": "live", "history": "none", "cues": [{"data": "x"}]}"#).history == HistoryRequest.none)
+        #expect(try Fixture.scenario(#"{"title": "T", "mode": "live", "history": "all", "cues": [{"data": "x"}]}"#).history == .all)
+        #expect(try Fixture.scenario(#"{"title": "T", "mode": "live", "history": 5, "cues": [{"data": "x"}]}"#).history == .last(5))
+        #expect(try Fixture.scenario(#"{"title": "T", "mode": "live", "history": 0, "cues": [{"data": "x"}]}"#).history == .last(0))
+    }
+
+    @Test func triggersAreRead() throws {
+        let scenario = try Fixture.scenario(
+            """
+            {"title": "T", "mode": "live",
+             "values": {"aapl": {"walk": {"start": 100, "step": 1}}, "msft": {"walk": {"start": 400, "step": 1}}, "mood": ["up"]},
+             "cues": [{"data": "x"}],
+             "triggers": {
+               "crash": {"event": "crash", "data": "{{aapl}}", "adjust": {"percent": -8, "values": ["aapl"]}},
+               "Boom": {"values": {"n": {"counter": 1}}, "oneOf": [{"data": "a{{n}}", "weight": 2}, {"comment": "b"}], "adjust": {"percent": 12.5}},
+               "note": {"comment": "hello", "retry": 500}
+             }}
+            """)
+        #expect(scenario.triggers.map(\.name) == ["crash", "Boom", "note"])
+        #expect(scenario.triggers[0].adjustments == [WalkAdjustment(value: "aapl", percent: -8)])
+        #expect(scenario.triggers[0].emission.alternatives.first?.type?.literalText == "crash")
+        // Without `values`, every walk of the scenario moves; the pick does not.
+        #expect(scenario.triggers[1].adjustments == [WalkAdjustment(value: "aapl", percent: 12.5), WalkAdjustment(value: "msft", percent: 12.5)])
+        #expect(scenario.triggers[1].emission.values.map(\.name) == ["n"])
+        #expect(scenario.triggers[1].emission.alternatives.map(\.weight) == [2, 1])
+        #expect(scenario.triggers[2].adjustments == [])
+        #expect(scenario.triggers[2].emission.alternatives.first?.retry == 500)
+        #expect(scenario.triggers[2].emission.disconnectEvery == nil)
+        #expect(try Fixture.scenario(#"{"title": "T", "cues": [{"data": "x"}]}"#).triggers.isEmpty)
+    }
+
+    @Test func disconnectIsRead() throws {
+        let scenario = try Fixture.scenario(
+            #"{"title": "T", "cues": [{"data": "a", "disconnect": true}, {"data": "b", "disconnect": false}, {"data": "c", "disconnect": 4}, {"data": "d"}]}"#)
+        #expect(scenario.cues.map(\.disconnectEvery) == [1, nil, 4, nil])
+    }
+
+    /// The bundled song: live, looping forever, one `lyric` event per line. (Its exact lines and timings are
+    /// the file's business; `TimelineTests.daisyBellLoopsWithItsDelay` checks how it plays.)
     @Test func loadsDaisyBell() throws {
         let path = Fixture.bundledPath("daisy-bell.json")
         let scenario = try ScenarioLoader.load(contentsOf: path)
         #expect(scenario.name == "daisy-bell")
-        #expect(scenario.title == "Daisy Bell (Harry Dacre, 1892)")
         #expect(scenario.mode == .live)
-        #expect(scenario.retry == 3000)
-        #expect(scenario.loop == LoopPolicy(delay: .seconds(4)))
-        #expect(scenario.end == nil)
-        #expect(scenario.cues.count == 14)
+        #expect(scenario.loop != nil)
+        #expect(scenario.end == nil)  // a loop without an end never ends
+        #expect(scenario.sentinelID == nil)
+        #expect(scenario.eventTypes == ["lyric"])
+        #expect(scenario.cues.count > 1)
         #expect(scenario.sourcePath == path)
     }
 
+    /// The bundled classic: a solo stream of four kinds of named event, ending with the classic sentinel.
     @Test func loadsRandomNamedEvents() throws {
         let scenario = try ScenarioLoader.load(contentsOf: Fixture.bundledPath("random-named-events.json"))
         #expect(scenario.name == "random-named-events")
         #expect(scenario.mode == .solo)
-        #expect(scenario.seed == 1892)
-        #expect(scenario.values.map(\.name) == ["side", "face"])
-        #expect(scenario.cues.count == 1)
-        #expect(scenario.cues[0].alternatives.count == 2)
-        #expect(scenario.cues[0].repeating == Repetition(every: .seconds(3), count: 30))
-        #expect(scenario.end?.delay == .seconds(3))
+        #expect(scenario.loop == nil)
         #expect(scenario.sentinelID == "-1")
+        #expect(Set(scenario.eventTypes).isSubset(of: ["coinToss", "dieRoll", "catFact", "meme"]))
+        #expect(scenario.eventTypes.contains("catFact"))
+
+        // The cat facts come from a pool big enough for a whole run without repeating.
+        let cue = try #require(scenario.cues.first { $0.alternatives.contains { $0.type?.literalText == "catFact" } })
+        let template = try #require(cue.alternatives.first { $0.type?.literalText == "catFact" })
+        guard case .text(let data)? = template.data, let reference = data.soleReference else {
+            Issue.record("catFact data is not a single placeholder")
+            return
+        }
+        let generator = try #require((cue.values + scenario.values).first { $0.name == reference.name }?.generator)
+        let pool: [JSONValue]
+        switch generator {
+        case .sequence(let values), .pick(let values, _): pool = values
+        default:
+            Issue.record("catFact draws from \(generator), not a list of facts")
+            return
+        }
+        let facts = Set(pool.compactMap { if case .string(let text) = $0 { text } else { nil } })
+        #expect(facts.count == pool.count)  // every entry is a distinct string
+        #expect(facts.count >= 30)
+        #expect(facts.allSatisfy { !$0.isEmpty })
     }
 
     @Test func missingFileIsAProblemWithoutAPosition() {
@@ -81,12 +141,16 @@ struct ScenarioLoaderTests {
         #expect(ScenarioLoader.defaultName(forPath: "plain") == "plain")
     }
 
-    @Test func directoryLoadsBothBundledScenarios() {
+    /// Every bundled file loads, the schema is skipped, and each file's scenario is named after the file.
+    @Test func directoryLoadsEveryBundledScenario() {
         let result = ScenarioDirectory.load(Fixture.scenariosDirectory)
         #expect(result.problems.map(\.description) == [])
         let names = result.scenarios.map(\.name)
         #expect(names.contains("daisy-bell") && names.contains("random-named-events"))
         #expect(names == names.sorted())  // files load in name order
+        #expect(result.scenarios.count == Fixture.bundledScenarioFiles.count)
+        #expect(Fixture.bundledScenarioFiles.count >= 12)
+        #expect(result.scenarios.compactMap(\.sourcePath).map { ($0 as NSString).lastPathComponent } == Fixture.bundledScenarioFiles)
     }
 
     @Test func directoryReportsTheSecondFileClaimingAName() throws {

@@ -14,6 +14,15 @@ enum Fixture {
         .deletingLastPathComponent()  // package root
         .appendingPathComponent("scenarios").path
 
+    /// The repository's `public` folder (static files the server serves, such as `/memes/…`).
+    static let publicDirectory: String = (scenariosDirectory as NSString).deletingLastPathComponent + "/public"
+
+    /// Every file in the `scenarios` folder except the JSON Schema, by name: each must be a scenario that loads.
+    static let bundledScenarioFiles: [String] = {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: scenariosDirectory)) ?? []
+        return names.filter { $0 != "scenario.schema.json" && !$0.hasPrefix(".") }.sorted()
+    }()
+
     static func bundledPath(_ file: String) -> String {
         (scenariosDirectory as NSString).appendingPathComponent(file)
     }

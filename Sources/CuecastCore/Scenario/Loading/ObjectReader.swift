@@ -119,9 +119,10 @@ struct ObjectReader {
     static let largestMilliseconds = Int64.max / 1_000_000
 }
 
-/// "Did you mean" for field and value names.
-enum Suggestion {
-    static func closest(to word: String, among candidates: [String]) -> String? {
+/// "Did you mean" for field and value names, in scenario files and request bodies alike.
+public enum Suggestion {
+    /// The candidate a typo most likely meant, if one is close enough.
+    public static func closest(to word: String, among candidates: [String]) -> String? {
         let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         return best.1 <= max(1, min(3, (word.count + 1) / 3)) ? best.0 : nil

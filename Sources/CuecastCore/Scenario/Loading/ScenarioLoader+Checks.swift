@@ -2,7 +2,8 @@ extension ScenarioLoader {
     /// Every placeholder must name a built-in or a generator in scope, with fields that exist; event names and ids
     /// must not be able to receive a line break from a generator. The sentinel's data sees the scenario's values.
     static func checkReferences(_ scenario: Scenario, sentinelDataAt sentinelLocation: SourceLocation? = nil, log: ProblemLog) {
-        for (number, cue) in zip(1..., scenario.cues) {
+        let owners = zip(1..., scenario.cues).map { ("cue \($0)", $1) } + scenario.triggers.map { ("trigger '\($0.name)'", $0.emission) }
+        for (owner, cue) in owners {
             let scope = cue.values + scenario.values.filter { shared in !cue.values.contains { $0.name == shared.name } }
             for template in cue.alternatives {
                 var fields: [(String, [Reference])] = [
@@ -16,7 +17,7 @@ extension ScenarioLoader {
                 }
                 for (field, references) in fields {
                     for reference in references {
-                        check(reference, field: field, scope: scope, owner: "cue \(number)", at: template.locations[field] ?? cue.location, log: log)
+                        check(reference, field: field, scope: scope, owner: owner, at: template.locations[field] ?? cue.location, log: log)
                     }
                 }
             }

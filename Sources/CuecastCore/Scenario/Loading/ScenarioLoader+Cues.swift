@@ -1,6 +1,7 @@
 extension ScenarioLoader {
     static let eventFields = ["event", "data", "id", "retry", "comment"]
-    static let cueFields = ["at", "after", "repeat", "oneOf", "values"] + eventFields
+    static let cueFields = ["at", "after", "repeat", "oneOf", "values", "disconnect"] + eventFields
+    static let triggerFields = ["oneOf", "values", "adjust"] + eventFields
 
     static func readCues(_ object: ObjectReader, log: ProblemLog) -> [Cue] {
         guard let node = object["cues"] else {
@@ -37,8 +38,23 @@ extension ScenarioLoader {
             if let every { repetition = Repetition(every: every, count: count) }
         }
 
-        let values = cue["values"].map { readValues($0, what: "the values of \(what)", log: log) } ?? []
+        var disconnectEvery: Int?
+        if let node = cue["disconnect"] {
+            switch node.kind {
+            case .bool(let flag): disconnectEvery = flag ? 1 : nil
+            default: disconnectEvery = ObjectReader.integer(node, key: "disconnect", in: 1...Int64(Int32.max), unit: "true, or after every N emissions", log: log).map(Int.init)
+            }
+        }
+        guard var emission = readEmission(cue, what: what, log: log) else { return nil }
+        emission.start = start
+        emission.repeating = repetition
+        emission.disconnectEvery = disconnectEvery
+        return emission
+    }
 
+    /// What a cue or trigger sends: one event template, or `oneOf` alternatives, with local values.
+    static func readEmission(_ cue: ObjectReader, what: String, log: ProblemLog) -> Cue? {
+        let values = cue["values"].map { readValues($0, what: "the values of \(what)", log: log) } ?? []
         var alternatives: [EventTemplate] = []
         if let oneOf = cue["oneOf"] {
             if let clash = eventFields.first(where: cue.has) {
@@ -49,7 +65,7 @@ extension ScenarioLoader {
             alternatives = [template]
         }
         guard !alternatives.isEmpty else { return nil }
-        return Cue(start: start, repeating: repetition, alternatives: alternatives, values: values, location: node.location)
+        return Cue(alternatives: alternatives, values: values, location: cue.node.location)
     }
 
     static func readAlternatives(_ node: JSONNode, what: String, log: ProblemLog) -> [EventTemplate] {

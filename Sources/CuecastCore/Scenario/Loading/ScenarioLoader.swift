@@ -9,7 +9,7 @@ public enum ScenarioLoader {
     /// Fields a scenario's top-level object may have.
     static let scenarioFields = [
         "$schema", "name", "title", "description", "tags", "mode", "retry", "welcome", "heartbeat", "seed", "ids",
-        "loop", "values", "cues", "end",
+        "loop", "history", "values", "cues", "triggers", "end",
     ]
 
     /// Default keep-alive interval: short enough for common proxy idle timeouts (30-60 s), long enough to be cheap.
@@ -79,14 +79,16 @@ public enum ScenarioLoader {
         let seed = object.integer("seed").map { UInt64($0) } ?? 0
         let ids = readEnum(object, "ids", IDPolicy.self) ?? .auto
         let loop = readLoop(object)
+        let history = readHistory(object, mode: mode)
         let values = object["values"].map { readValues($0, what: "the scenario's values", log: log) } ?? []
         let cues = readCues(object, log: log)
+        let triggers = readTriggers(object, values: values, log: log)
         let end = readEnd(object, looping: loop != nil, log: log)
 
         let scenario = Scenario(
             name: name, title: title, description: description, tags: tags, mode: mode, retry: retry,
-            welcome: welcome, heartbeat: heartbeat, seed: seed, ids: ids, loop: loop, values: values, cues: cues,
-            end: end
+            welcome: welcome, heartbeat: heartbeat, seed: seed, ids: ids, loop: loop, history: history, values: values, cues: cues,
+            triggers: triggers, end: end
         )
         checkReferences(scenario, sentinelDataAt: object["end"]?.member("sentinel")?.member("data")?.location, log: log)
         checkTimeline(scenario, object: object, log: log)
@@ -136,6 +138,20 @@ public enum ScenarioLoader {
             object.log.report("'heartbeat' must be 0 (none) or at least 100 milliseconds, found \(milliseconds)", at: node.location)
         }
         return .milliseconds(milliseconds)
+    }
+
+    static func readHistory(_ object: ObjectReader, mode: PlaybackMode) -> HistoryRequest {
+        guard let node = object["history"] else { return .all }
+        if mode != .live { object.log.report("'history' applies to live scenarios only: a solo stream starts from the beginning", at: node.location) }
+        switch node.kind {
+        case .string(let text) where text == "none" || text == "all":
+            return HistoryRequest(queryValue: text) ?? .all
+        case .integer:
+            return ObjectReader.integer(node, key: "history", in: 0...1_000_000, unit: "events", log: object.log).map { .last(Int($0)) } ?? .all
+        default:
+            object.wrongType("history", node, expected: "\"none\", \"all\" or a number of events")
+            return .all
+        }
     }
 
     static func readLoop(_ object: ObjectReader) -> LoopPolicy? {
