@@ -12,15 +12,22 @@ public struct APIError: HTTPResponseError, Sendable {
     public let code: String
     public let message: String
     public var extra: [(String, JSONValue)] = []
+    /// Headers the answer needs besides the JSON content type (`Retry-After`, `WWW-Authenticate`).
+    public var extraHeaders: HTTPFields
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, extra: [(String, JSONValue)] = []) {
+    public init(_ status: HTTPResponse.Status, code: String, message: String, extra: [(String, JSONValue)] = [], headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.message = message
         self.extra = extra
+        self.extraHeaders = headers
     }
 
-    public var headers: HTTPFields { [.contentType: "application/json; charset=utf-8"] }
+    public var headers: HTTPFields {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        headers.append(contentsOf: extraHeaders)
+        return headers
+    }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body: JSONValue = .object([

@@ -19,7 +19,14 @@ struct ValidateCommand: ParsableCommand {
         var failed = 0
         var files: [String] = []
         for path in paths {
-            if let inFolder = try? ScenarioDirectory.scenarioFiles(in: path) { files += inFolder } else { files.append(path) }
+            if let inFolder = try? ScenarioDirectory.scenarioFiles(in: path) {
+                files += inFolder
+            } else if path.hasSuffix(".schema.json") {
+                // `cuecast validate scenarios/*.json` names the JSON Schema too; like `serve`, skip it.
+                if !quiet { print("\(path): skipped (a JSON Schema, not a scenario)") }
+            } else {
+                files.append(path)
+            }
         }
         for file in files {
             do {

@@ -8,7 +8,7 @@ struct LiveStationsService: Service {
     let logger: Logger
 
     func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for station in catalog.stations {
                     group.addTask {
@@ -22,5 +22,9 @@ struct LiveStationsService: Service {
                 }
             }
         }
+        // A service that returns stops the whole server (ServiceGroup treats it as a failure). With no live
+        // scenario, or once every non-looping one has ended, there is nothing left to play but solo streams and
+        // finished live ones are still served: stay until shutdown.
+        try? await gracefulShutdown()
     }
 }

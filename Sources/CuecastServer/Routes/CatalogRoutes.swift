@@ -38,6 +38,7 @@ struct CatalogRoutes<Context: RequestContext>: Sendable {
         var fields: [(String, JSONValue)] = [
             ("name", .string(scenario.name)), ("title", .string(scenario.title)), ("description", .string(scenario.description)),
             ("tags", .array(scenario.tags.map(JSONValue.string))), ("mode", .string(scenario.mode.rawValue)),
+            ("eventTypes", .array(scenario.eventTypes.map(JSONValue.string))),
             ("stream", .string("/streams/\(scenario.name)")), ("url", .string(url)), ("curl", .string("curl -N \(url)")),
         ]
         if let station = entry.station {

@@ -34,12 +34,18 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
     }
 
     /// Joins the shared playback: history (or what follows `Last-Event-ID`), then live events.
-    private func live(_ station: LiveStation, options: StreamOptions) -> EventStreamResponse? {
+    private func live(_ station: Station, options: StreamOptions) -> EventStreamResponse? {
         let hub = station.hub
         if let lastEventID = options.lastEventID, hub.isFinished, lastEventID == hub.lastEventID {
             return nil  // nothing will ever follow
         }
-        let outcome = hub.subscribe(lastEventID: options.lastEventID, history: options.history)
+        var history = options.history
+        // A finished stream's last word is its sentinel: a subscriber that asked for no history still gets it, or an
+        // EventSource would reconnect forever to a stream that will never send again (the sentinel's id gets 204).
+        if hub.isFinished, case .event? = station.scenario.end?.sentinel, history == .none || history == .last(0) {
+            history = .last(1)
+        }
+        let outcome = hub.subscribe(lastEventID: options.lastEventID, history: history)
         var preamble = Frame.preamble(welcome: station.scenario.welcome, retry: station.scenario.retry)
         if outcome.placement == .unknownID, let id = options.lastEventID {
             EventEncoder.encodeComment(

@@ -18,10 +18,14 @@ struct EventStreamResponse: Sendable {
     let producer: (@Sendable () async -> Void)?
     let closeGracePeriod: Duration
 
+    /// `Connection: close` because Hummingbird closes the connection once a response that watched for the client
+    /// going away (`consumeWithInboundCloseHandler`) ends; saying so stops a keep-alive client from sending its next
+    /// request on a connection that is about to close (it would fail with "connection closed").
     static let headers: HTTPFields = [
         .contentType: "text/event-stream",
         .cacheControl: "no-cache, no-transform",
         .accelBuffering: "no",
+        .connection: "close",
     ]
 
     func response(for request: Request) -> Response {

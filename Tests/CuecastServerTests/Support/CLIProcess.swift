@@ -1,0 +1,135 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// The built `cuecast` executable, found next to the test bundle (the products directory, e.g. `.build/debug`).
+enum CuecastExecutable {
+    static let url: URL? = {
+        var candidates: [URL] = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
+        if let first = CommandLine.arguments.first {
+            candidates.append(URL(fileURLWithPath: first).deletingLastPathComponent())
+        }
+        for bundle in Bundle.allBundles where bundle.bundleURL.pathExtension == "xctest" {
+            candidates.append(bundle.bundleURL.deletingLastPathComponent())
+        }
+        // Walk up a few levels from each (a macOS .xctest bundle nests its binary in Contents/MacOS).
+        for start in candidates {
+            var directory = start
+            for _ in 0..<4 {
+                let executable = directory.appendingPathComponent("cuecast")
+                if FileManager.default.isExecutableFile(atPath: executable.path) { return executable }
+                directory.deleteLastPathComponent()
+            }
+        }
+        return nil
+    }()
+
+    /// The package root, from this file's path: scenarios live there.
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+}
+
+/// A `cuecast` process the test started: its output is collected as it comes, and it is killed (by pid) if the
+/// test leaves it running.
+final class CLIProcess: Sendable {
+    private let process: Process
+    private let output = Output()
+
+    /// What the process wrote, collected by the pipes' handlers.
+    private final class Output: Sendable {
+        let state = Mutex((stdout: Data(), stderr: Data(), openPipes: 2))
+    }
+
+    init(_ arguments: [String], in directory: URL) throws {
+        let executable = try #require(CuecastExecutable.url, "no cuecast executable next to the tests: run `swift build --build-tests` first")
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = directory
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        self.process = process
+        for (pipe, isStdout) in [(stdout, true), (stderr, false)] {
+            pipe.fileHandleForReading.readabilityHandler = { [output] handle in
+                let data = handle.availableData
+                output.state.withLock { output in
+                    if data.isEmpty {
+                        handle.readabilityHandler = nil
+                        output.openPipes -= 1
+                    } else if isStdout {
+                        output.stdout.append(data)
+                    } else {
+                        output.stderr.append(data)
+                    }
+                }
+            }
+        }
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    var pid: Int32 { process.processIdentifier }
+    var stdout: String { output.state.withLock { String(decoding: $0.stdout, as: UTF8.self) } }
+    var stderr: String { output.state.withLock { String(decoding: $0.stderr, as: UTF8.self) } }
+
+    /// Sends SIGTERM, as a service manager would.
+    func terminate() { kill(process.processIdentifier, SIGTERM) }
+
+    /// Waits for the process to exit and its output to be read; its exit status, or nil if it is still running.
+    func waitForExit(timeout: Duration) async -> (status: Int32, reason: Process.TerminationReason)? {
+        let exited = await eventually(timeout: timeout, interval: .milliseconds(5)) { !process.isRunning }
+        guard exited else { return nil }
+        await eventually(timeout: .seconds(2), interval: .milliseconds(5)) { output.state.withLock { $0.openPipes == 0 } }
+        return (process.terminationStatus, process.terminationReason)
+    }
+
+    /// Waits until stdout or stderr contains a match for `pattern`; returns the first capture group (or the match).
+    func waitForOutput(matching pattern: String, timeout: Duration) async throws -> String? {
+        let regex = try NSRegularExpression(pattern: pattern)
+        var found: String?
+        await eventually(timeout: timeout, interval: .milliseconds(10)) {
+            let text = self.stdout + "\n" + self.stderr
+            guard let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return !process.isRunning }
+            let range = match.numberOfRanges > 1 ? match.range(at: 1) : match.range
+            found = Range(range, in: text).map { String(text[$0]) }
+            return true
+        }
+        return found
+    }
+
+    /// Runs `cuecast` to completion (killing it after `timeout`).
+    static func run(_ arguments: [String], in directory: URL, timeout: Duration = .seconds(20)) async throws -> (status: Int32?, stdout: String, stderr: String) {
+        let process = try CLIProcess(arguments, in: directory)
+        let exit = await process.waitForExit(timeout: timeout)
+        if exit == nil { kill(process.pid, SIGKILL) }
+        return (exit?.status, process.stdout, process.stderr)
+    }
+}
+
+/// A fresh temporary folder, removed by `remove()`.
+struct TemporaryFolder {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("cuecast-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        let file = url.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    func remove() { try? FileManager.default.removeItem(at: url) }
+}

@@ -1,0 +1,41 @@
+/// Splits a raw HTTP/1.1 response (as a `RawSocket` read it) into its head and its de-chunked body.
+struct RawHTTPResponse {
+    let head: String
+    let body: [UInt8]
+    /// The terminating zero-length chunk arrived: the server ended the response properly.
+    let complete: Bool
+
+    init?(_ bytes: [UInt8]) {
+        let separator: [UInt8] = Array("\r\n\r\n".utf8)
+        guard let headEnd = Self.find(separator, in: bytes, from: 0) else { return nil }
+        head = String(decoding: bytes[..<headEnd], as: UTF8.self)
+        var index = headEnd + separator.count
+        var body: [UInt8] = []
+        var complete = false
+        let crlf: [UInt8] = Array("\r\n".utf8)
+        // Chunks: hex size CRLF, data, CRLF; stop at the first incomplete one.
+        while let lineEnd = Self.find(crlf, in: bytes, from: index),
+              let size = Int(String(decoding: bytes[index..<lineEnd], as: UTF8.self).split(separator: ";")[0], radix: 16) {
+            let dataStart = lineEnd + 2
+            if size == 0 {
+                complete = true
+                break
+            }
+            let available = min(size, bytes.count - dataStart)
+            body += bytes[dataStart..<(dataStart + available)]
+            guard available == size else { break }
+            index = dataStart + size + 2
+            guard index <= bytes.count else { break }
+        }
+        self.body = body
+        self.complete = complete
+    }
+
+    private static func find(_ needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+        guard bytes.count >= needle.count, start <= bytes.count - needle.count else { return nil }
+        for index in start...(bytes.count - needle.count) where bytes[index..<(index + needle.count)].elementsEqual(needle) {
+            return index
+        }
+        return nil
+    }
+}
