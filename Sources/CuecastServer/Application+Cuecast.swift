@@ -5,9 +5,11 @@ import NIOCore
 import Logging
 import ServiceLifecycle
 
-/// Builds the router: stream routes, the catalog, CORS for other origins, and the static pages.
-public func buildRouter(catalog: ScenarioCatalog, configuration: ServerConfiguration) -> Router<BasicRequestContext> {
-    let router = Router()
+/// Builds the router: streams, channels, publishing, the catalog, CORS for other origins, and the static pages.
+public func buildRouter(
+    catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration
+) -> Router<CuecastRequestContext> {
+    let router = Router(context: CuecastRequestContext.self)
     router.add(middleware: CORSMiddleware(
         allowOrigin: .all,
         allowHeaders: [.accept, .authorization, .contentType, .origin, .lastEventID, .cacheControl],
@@ -17,22 +19,36 @@ public func buildRouter(catalog: ScenarioCatalog, configuration: ServerConfigura
         router.add(middleware: FileMiddleware(publicDirectory, searchForIndexHtml: true))
     }
     StreamRoutes(catalog: catalog, configuration: configuration).add(to: router)
+    ChannelRoutes(channels: channels, configuration: configuration).add(to: router)
+    PublishRoutes(channels: channels, catalog: catalog, configuration: configuration, gate: PublishGate(configuration: configuration)).add(to: router)
     CatalogRoutes(catalog: catalog).add(to: router)
     return router
 }
 
-/// Builds the whole server: catalog, live stations, router. `onRunning` learns the bound port (useful with port 0).
+/// Builds the whole server: catalog, live stations, channels, router. `onRunning` learns the bound port (useful
+/// with port 0).
 public func buildApplication(
     scenarios: [Scenario], configuration: ServerConfiguration, logger: Logger,
     onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let catalog = ScenarioCatalog(scenarios: scenarios, hubConfiguration: configuration.hubConfiguration)
-    let router = buildRouter(catalog: catalog, configuration: configuration)
+    let channels = ChannelDirectory(configuration: configuration.channelConfiguration)
+    let router = buildRouter(catalog: catalog, channels: channels, configuration: configuration)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cuecast"),
-        services: [LiveStationsService(catalog: catalog, logger: logger)],
+        services: [
+            LiveStationsService(catalog: catalog, logger: logger),
+            ChannelHeartbeatService(channels: channels, interval: configuration.channelHeartbeat),
+        ],
         onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
+}
+
+extension ServerConfiguration {
+    /// One line for the start-up log: who may publish.
+    public var publishingSummary: String {
+        PublishAccess(token: publishToken, host: host, allowAnonymous: allowAnonymousPublish).summary
+    }
 }

@@ -12,7 +12,8 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Serve the scenarios in a folder as Server-Sent Events streams.",
         discussion: """
             Every option can also be set in the environment: CUECAST_HOST, CUECAST_PORT, CUECAST_SCENARIOS, \
-            CUECAST_PUBLIC, CUECAST_LOG_LEVEL. A scenario with problems stops the server from starting (each problem \
+            CUECAST_PUBLIC, CUECAST_LOG_LEVEL, CUECAST_PUBLISH_TOKEN, CUECAST_ALLOW_ANONYMOUS_PUBLISH=1, \
+            CUECAST_MAX_BODY_BYTES, CUECAST_PUBLISH_RATE, CUECAST_CHANNEL_HISTORY. A scenario with problems stops the server from starting (each problem \
             is printed as file:line:column: message) unless --skip-invalid is given.
             """
     )
@@ -35,11 +36,29 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Start even if some scenarios are invalid, serving the valid ones.")
     var skipInvalid = false
 
+    @Option(help: "Require 'Authorization: Bearer <token>' to publish (generateEvent, triggers). Also CUECAST_PUBLISH_TOKEN.")
+    var publishToken: String?
+
+    @Flag(help: "Let anyone publish even when listening beyond loopback without a token.")
+    var allowAnonymousPublish = Environment.value("CUECAST_ALLOW_ANONYMOUS_PUBLISH") == "1"
+
+    @Option(help: "Largest publish body, in bytes.")
+    var maxBodyBytes: Int = Environment.value("CUECAST_MAX_BODY_BYTES").flatMap { Int($0) } ?? 64 * 1024
+
+    @Option(help: "Publishes a second allowed per client (bursts of twice that).")
+    var publishRate: Double = Environment.value("CUECAST_PUBLISH_RATE").flatMap { Double($0) } ?? 10
+
+    @Option(help: "Events each channel keeps for Last-Event-ID resume.")
+    var channelHistory: Int = Environment.value("CUECAST_CHANNEL_HISTORY").flatMap { Int($0) } ?? 100
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical (got '\(logLevel)')")
         }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535 (got \(port))") }
+        guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive (got \(maxBodyBytes))") }
+        guard publishRate > 0 else { throw ValidationError("--publish-rate must be positive (got \(publishRate))") }
+        guard (1...100_000).contains(channelHistory) else { throw ValidationError("--channel-history must be from 1 to 100000 (got \(channelHistory))") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: scenarios, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("no scenarios folder at '\(scenarios)': run from the Cuecast folder or pass --scenarios DIR")
@@ -64,7 +83,14 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("no public folder: serving no pages", metadata: ["folder": "\(publicDirectory)"])
             publicFolder = nil
         }
-        let configuration = ServerConfiguration(host: host, port: port, scenariosDirectory: scenarios, publicDirectory: publicFolder)
+        var configuration = ServerConfiguration(host: host, port: port, scenariosDirectory: scenarios, publicDirectory: publicFolder)
+        configuration.publishToken = publishToken ?? Environment.value("CUECAST_PUBLISH_TOKEN")
+        configuration.allowAnonymousPublish = allowAnonymousPublish
+        configuration.maxBodyBytes = maxBodyBytes
+        configuration.publishRate = publishRate
+        configuration.publishBurst = publishRate * 2
+        configuration.channelHistoryLimit = channelHistory
+        let publishing = configuration.publishingSummary
         let scenarios = loaded.scenarios
         let host = self.host
         let log = logger
@@ -74,6 +100,8 @@ struct ServeCommand: AsyncParsableCommand {
             for scenario in scenarios {
                 log.info("  \(scenario.mode.rawValue) \(base)/streams/\(scenario.name)  (\(scenario.title))")
             }
+            log.info("channels: \(base)/subscribeToEvents and \(base)/channels/{name}; publish with POST \(base)/generateEvent")
+            log.notice("\(publishing)")
         }
         try await app.runService()
     }

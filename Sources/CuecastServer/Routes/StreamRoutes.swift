@@ -35,28 +35,22 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
 
     /// Joins the shared playback: history (or what follows `Last-Event-ID`), then live events.
     private func live(_ station: Station, options: StreamOptions) -> EventStreamResponse? {
-        let hub = station.hub
-        if let lastEventID = options.lastEventID, hub.isFinished, lastEventID == hub.lastEventID {
-            return nil  // nothing will ever follow
-        }
-        var history = options.history
+        var options = options
         // A finished stream's last word is its sentinel: a subscriber that asked for no history still gets it, or an
         // EventSource would reconnect forever to a stream that will never send again (the sentinel's id gets 204).
-        if hub.isFinished, case .event? = station.scenario.end?.sentinel, history == .none || history == .last(0) {
-            history = .last(1)
+        if station.hub.isFinished, case .event? = station.scenario.end?.sentinel, options.history == .none || options.history == .last(0) {
+            options.history = .last(1)
         }
-        let outcome = hub.subscribe(lastEventID: options.lastEventID, history: history)
-        var preamble = Frame.preamble(welcome: station.scenario.welcome, retry: station.scenario.retry)
-        if outcome.placement == .unknownID, let id = options.lastEventID {
-            EventEncoder.encodeComment(
-                "Last-Event-ID \(id) is not in this stream's recent history (too old, or from before a restart): replaying the current pass",
-                into: &preamble
-            )
+        return EventStreamResponse.joining(
+            station.hub, options: options, preamble: Frame.preamble(welcome: station.scenario.welcome, retry: station.scenario.retry),
+            closeGracePeriod: configuration.closeGracePeriod
+        ) { id in
+            "Last-Event-ID \(id) is not in this stream's recent history (too old, or from before a restart): replaying the current pass"
         }
-        return EventStreamResponse(preamble: preamble, subscription: outcome.subscription, producer: nil, closeGracePeriod: configuration.closeGracePeriod)
     }
 
     /// Starts a private playback for this connection, resumed after `Last-Event-ID` when the timeline has it.
+    /// While it plays it is registered with the catalog, so the scenario's triggers reach it.
     private func solo(_ scenario: Scenario, options: StreamOptions) -> EventStreamResponse? {
         var timeline = Timeline(scenario: scenario, seed: options.seed, speed: options.speed)
         var origin: Duration = .zero
@@ -71,13 +65,14 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
         }
         let hub = BroadcastHub(configuration: .init(historyLimit: 0, subscriberBufferBytes: configuration.subscriberBufferBytes))
         let subscription = hub.subscribe(history: .none).subscription
-        let playback = Playback(timeline: timeline, clock: ContinuousClock(), speed: options.speed, heartbeat: scenario.heartbeat)
-        let start = origin
+        let station = Station(scenario: scenario, hub: hub, timeline: timeline, speed: options.speed, origin: origin)
+        let catalog = self.catalog
         return EventStreamResponse(
             preamble: preamble, subscription: subscription,
             producer: {
-                var playback = playback
-                try? await playback.run(into: hub, from: start)
+                await catalog.withSoloStation(station) {
+                    try? await station.run(clock: ContinuousClock())
+                }
             },
             closeGracePeriod: configuration.closeGracePeriod
         )

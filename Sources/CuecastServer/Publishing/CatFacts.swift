@@ -1,0 +1,38 @@
+/// What `GET /generateEvent` broadcasts, as the classic demo did: visiting the URL in a browser sends every
+/// subscriber a random cat fact.
+enum CatFacts {
+    static let all = [
+        "A group of cats is called a clowder.",
+        "Cats sleep for around 12 to 16 hours a day.",
+        "A cat's nose print is as unique as a human fingerprint.",
+        "Cats have five toes on their front paws and four on their back paws.",
+        "A cat can rotate its ears about 180 degrees.",
+        "Most cats cannot taste sweetness.",
+        "Cats walk like camels and giraffes: both right feet, then both left feet.",
+        "A house cat can sprint at about 30 miles (48 km) an hour.",
+        "Adult cats meow mostly to talk to people, not to other cats.",
+        "A cat's whiskers are roughly as wide as its body.",
+        "Cats spend up to half of their waking hours grooming.",
+        "A cat's heart beats about twice as fast as a human heart.",
+        "Kittens are born with blue eyes; their adult colour comes in later.",
+        "Cats have a third eyelid, called the nictitating membrane.",
+        "A cat's purr vibrates at around 25 to 150 hertz.",
+        "Cats can jump up to about six times their body length.",
+        "The oldest known pet cat was found in a 9,500-year-old grave in Cyprus.",
+        "A cat has 32 muscles in each ear.",
+        "Cats see about six times better than people in dim light.",
+        "A cat's tongue is covered in tiny backward-facing hooks called papillae.",
+        "Cats sweat through the pads of their paws.",
+        "Male cats are often left-pawed and female cats right-pawed.",
+        "A cat usually has 12 whiskers on each side of its face.",
+        "Cats use their whiskers to judge whether they fit through a gap.",
+        "Most cats have 30 teeth as adults.",
+        "A cat's collarbone does not connect to its other bones, which helps it squeeze through small spaces.",
+        "Cats can make over 100 different vocal sounds.",
+        "A cat's sense of smell is about 14 times stronger than a person's.",
+        "Slow blinking at a cat is a friendly signal; many cats blink back.",
+        "Cats were revered in ancient Egypt, where harming one was a serious crime.",
+        "A cat's tail helps it keep its balance on narrow ledges.",
+        "Polydactyl cats have extra toes; some have seven on a paw.",
+    ]
+}

@@ -1,0 +1,72 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Who may publish: a workshop teacher shares the stream URL without handing out the power to send.
+///
+/// With a token, every publishing request needs `Authorization: Bearer <token>`, compared in constant time.
+/// Without one, publishing is open only when the server listens on loopback (or when anonymous publishing was
+/// asked for explicitly), so exposing a server on a network never exposes publishing by accident.
+struct PublishAccess: Sendable {
+    enum Policy: Sendable, Equatable {
+        case token([UInt8])
+        case anonymous
+        /// Non-loopback address, no token, no opt-in.
+        case refused
+    }
+
+    let policy: Policy
+
+    init(token: String?, host: String, allowAnonymous: Bool) {
+        if let token, !token.isEmpty {
+            policy = .token(Array(token.utf8))
+        } else if allowAnonymous || Self.isLoopback(host) {
+            policy = .anonymous
+        } else {
+            policy = .refused
+        }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
+    /// What the start-up log says about publishing.
+    var summary: String {
+        switch policy {
+        case .token: "publishing requires Authorization: Bearer <token>"
+        case .anonymous: "publishing is open to anyone who can reach the server"
+        case .refused: "publishing is disabled: the server listens beyond loopback and no --publish-token is set (pass --publish-token, or --allow-anonymous-publish to open it)"
+        }
+    }
+
+    func check(_ request: Request) throws(APIError) {
+        switch policy {
+        case .anonymous:
+            return
+        case .refused:
+            throw APIError(.forbidden, code: "publishing_disabled", message: summary)
+        case .token(let expected):
+            let header = request.headers[.authorization] ?? ""
+            let prefix = "Bearer "
+            guard header.hasPrefix(prefix), Self.constantTimeEqual(Array(header.utf8.dropFirst(prefix.utf8.count)), expected) else {
+                throw APIError(
+                    .unauthorized, code: header.isEmpty ? "token_required" : "bad_token",
+                    message: header.isEmpty ? "publishing requires Authorization: Bearer <token>" : "the publish token is wrong",
+                    headers: [.wwwAuthenticate: "Bearer realm=\"cuecast\""]
+                )
+            }
+        }
+    }
+
+    /// Compares without an early exit, so the time taken does not reveal how much of a guess was right.
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        for index in 0..<max(a.count, b.count) {
+            let x = index < a.count ? a[index] : 0
+            let y = index < b.count ? b[index] : 0
+            difference |= x ^ y
+        }
+        return difference == 0 && a.count == b.count
+    }
+}

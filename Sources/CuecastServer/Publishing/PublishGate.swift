@@ -1,0 +1,31 @@
+import CuecastCore
+import HTTPTypes
+import Hummingbird
+
+/// Everything a publishing request passes before it publishes: access (token, loopback rule), then the
+/// per-client rate limit.
+struct PublishGate: Sendable {
+    let access: PublishAccess
+    let limiter: RateLimiter
+
+    init(configuration: ServerConfiguration) {
+        access = PublishAccess(token: configuration.publishToken, host: configuration.host, allowAnonymous: configuration.allowAnonymousPublish)
+        limiter = RateLimiter(rate: configuration.publishRate, burst: configuration.publishBurst)
+    }
+
+    func admit(_ request: Request, client: String) throws(APIError) {
+        try access.check(request)
+        if let wait = limiter.take(for: client) {
+            let seconds = max(1, Int(wait.seconds.rounded(.up)))
+            throw APIError(
+                .tooManyRequests, code: "rate_limited",
+                message: "too many publishes from \(client): at most \(Self.format(limiter.rate)) a second (bursts of \(Int(limiter.burst))); try again in \(seconds) s",
+                headers: [.retryAfter: String(seconds)]
+            )
+        }
+    }
+
+    private static func format(_ rate: Double) -> String {
+        rate == rate.rounded() ? String(Int(rate)) : String(rate)
+    }
+}

@@ -1,0 +1,63 @@
+import CuecastCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Channels that anyone allowed can publish to: `GET /subscribeToEvents` (the default channel),
+/// `GET /channels/{name}`, and `GET /api/channels`. Same headers, heartbeat, retry, history and resume rules as
+/// `/streams`.
+struct ChannelRoutes<Context: RequestContext>: Sendable {
+    let channels: ChannelDirectory
+    let configuration: ServerConfiguration
+
+    func add(to router: Router<Context>) {
+        router.get("/subscribeToEvents") { request, _ in
+            try stream(request: request, channel: ChannelDirectory.defaultChannel)
+        }
+        router.get("/channels/:name") { request, context in
+            try stream(request: request, channel: context.parameters.require("name"))
+        }
+        router.get("/api/channels") { request, _ in
+            let base = CatalogRoutes<Context>.baseURL(request)
+            return Response.json(.object([("channels", .array(channels.all.map { describe($0.name, $0.hub, base: base) }))]))
+        }
+    }
+
+    func stream(request: Request, channel name: String) throws -> Response {
+        let hub = try Self.hub(named: name, in: channels)
+        let options = try StreamOptions(request: request, mode: .live)
+        let welcome = "channel '\(name)': events published with POST /generateEvent\(name == ChannelDirectory.defaultChannel ? "" : "?channel=\(name)") arrive here"
+        let stream = EventStreamResponse.joining(
+            hub, options: options, preamble: Frame.preamble(welcome: welcome, retry: configuration.channelRetry),
+            closeGracePeriod: configuration.closeGracePeriod
+        ) { id in
+            "Last-Event-ID \(id) is older than this channel's history (the last \(channels.configuration.hub.historyLimit) events) or unknown: events may have been missed; here is all that is kept"
+        }
+        guard let stream else { return Response(status: .noContent) }
+        return stream.response(for: request)
+    }
+
+    func describe(_ name: String, _ hub: BroadcastHub, base: String) -> JSONValue {
+        let query = name == ChannelDirectory.defaultChannel ? "" : "?channel=\(name)"
+        return .object([
+            ("name", .string(name)), ("subscribers", .integer(Int64(hub.subscriberCount))),
+            ("lastEventId", hub.lastEventID.map(JSONValue.string) ?? .null), ("events", .integer(Int64(hub.sequence))),
+            ("stream", .string("/channels/\(name)")), ("publish", .string("/generateEvent\(query)")),
+            ("curl", .string("curl -N \(base)/channels/\(name)")),
+        ])
+    }
+
+    /// The channel, or a 400/503 that says what is wrong.
+    static func hub(named name: String, in channels: ChannelDirectory) throws(APIError) -> BroadcastHub {
+        do {
+            return try channels.channel(named: name)
+        } catch {
+            switch error {
+            case .invalidName(let bad):
+                throw APIError(.badRequest, code: "bad_channel", message: "channel names are 1-64 letters, digits, '-', '_' or '.', got '\(bad)'")
+            case .tooManyChannels(let limit):
+                throw APIError(.serviceUnavailable, code: "too_many_channels", message: "the server already has \(limit) channels", headers: [.retryAfter: "60"])
+            }
+        }
+    }
+}

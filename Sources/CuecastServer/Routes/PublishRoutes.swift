@@ -1,0 +1,94 @@
+import CuecastCore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Publishing: `POST /generateEvent` (any event, to a channel), `GET /generateEvent` (a random cat fact, as the
+/// classic demo), and `POST /streams/{name}/triggers/{trigger}` (a scenario's named event).
+struct PublishRoutes: Sendable {
+    let channels: ChannelDirectory
+    let catalog: ScenarioCatalog
+    let configuration: ServerConfiguration
+    let gate: PublishGate
+
+    func add(to router: Router<CuecastRequestContext>) {
+        router.post("/generateEvent") { request, context in
+            try gate.admit(request, client: context.clientAddress)
+            var request = request
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: configuration.maxBodyBytes)
+            } catch {
+                throw APIError(.contentTooLarge, code: "body_too_large", message: "the body is larger than \(configuration.maxBodyBytes) bytes")
+            }
+            let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { _, last in last })
+            let event = try PublishRequest(body: body, contentType: request.headers[.contentType], query: query)
+            return try publish(event, channel: query["channel"] ?? ChannelDirectory.defaultChannel)
+        }
+        router.get("/generateEvent") { request, context in
+            try gate.admit(request, client: context.clientAddress)
+            let fact = CatFacts.all.randomElement()!
+            let channel = request.uri.queryParameters["channel"].map(String.init) ?? ChannelDirectory.defaultChannel
+            return try publish(PublishRequest(event: "catFact", data: fact), channel: channel)
+        }
+        router.post("/streams/:name/triggers/:trigger") { request, context in
+            try gate.admit(request, client: context.clientAddress)
+            return try fire(scenario: context.parameters.require("name"), trigger: context.parameters.require("trigger"))
+        }
+    }
+
+    func publish(_ event: PublishRequest, channel: String) throws -> Response {
+        let hub = try ChannelRoutes<CuecastRequestContext>.hub(named: channel, in: channels)
+        let receipt = hub.publish { number in
+            // Fields were validated when the request was read; the id defaults to the channel's event number.
+            Frame(event: try! SSEEvent(type: event.event, data: event.data, id: event.id ?? String(number), retry: event.retry))
+        }
+        var fields: [(String, JSONValue)] = [
+            ("id", .string(event.id ?? String(receipt.sequence))), ("channel", .string(channel)), ("delivered", .integer(Int64(receipt.delivered))),
+        ]
+        if let type = event.event { fields.append(("event", .string(type))) }
+        return Response.json(.object(fields), status: .accepted)
+    }
+
+    func fire(scenario name: String, trigger: String) throws -> Response {
+        guard let entry = catalog.entry(named: name) else { throw StreamRoutes<CuecastRequestContext>.unknownStream(name, catalog: catalog) }
+        let stations = entry.station.map { [$0] } ?? catalog.soloStations(of: name)
+        guard entry.scenario.triggers.contains(where: { $0.name == trigger }) else {
+            throw APIError(
+                .notFound, code: "unknown_trigger", message: "stream '\(name)' has no trigger '\(trigger)'",
+                extra: [("triggers", .array(entry.scenario.triggers.map { .string($0.name) }))]
+            )
+        }
+        var ids: [JSONValue] = []
+        var delivered = 0
+        for station in stations {
+            do {
+                let fired = try station.fire(trigger: trigger)
+                if let id = fired.event?.id { ids.append(.string(id)) }
+                delivered += fired.delivered
+            } catch .streamEnded where entry.station == nil {
+                continue  // a solo connection finishing as we fire: it simply does not get it
+            } catch .streamEnded {
+                throw APIError(.conflict, code: "stream_ended", message: "stream '\(name)' has ended; a trigger has no one to reach")
+            } catch {
+                throw APIError(.notFound, code: "unknown_trigger", message: "stream '\(name)' has no trigger '\(trigger)'")
+            }
+        }
+        var fields: [(String, JSONValue)] = [("stream", .string(name)), ("trigger", .string(trigger)), ("delivered", .integer(Int64(delivered)))]
+        if entry.station != nil {
+            fields.append(("id", ids.first ?? .null))
+        } else {
+            fields.append(("playbacks", .integer(Int64(stations.count))))
+            fields.append(("ids", .array(ids)))
+        }
+        return Response.json(.object(fields), status: .accepted)
+    }
+}
+
+extension PublishRequest {
+    /// An event made by the server itself (the classic cat fact).
+    init(event: String, data: String) {
+        self.event = event
+        self.data = data
+    }
+}
