@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "cuecast", targets: ["cuecast"]),
         .library(name: "CuecastCore", targets: ["CuecastCore"]),
         .library(name: "CuecastServer", targets: ["CuecastServer"]),
+        .library(name: "CuecastClient", targets: ["CuecastClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -54,12 +55,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // An EventSource for Swift and the terminal: browser reconnection rules on AsyncHTTPClient.
+        .target(
+            name: "CuecastClient",
+            dependencies: [
+                "CuecastCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The thin executable: argument parsing, then the server or a core tool.
         .executableTarget(
             name: "cuecast",
             dependencies: [
                 "CuecastCore",
                 "CuecastServer",
+                "CuecastClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -78,6 +92,20 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CuecastClientTests",
+            dependencies: [
+                "CuecastCore",
+                "CuecastClient",
+                "CuecastServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,12 +1,12 @@
 import ArgumentParser
 
-/// `cuecast`: serve scenarios as Server-Sent Events, and check them.
+/// `cuecast`: serve scenarios as Server-Sent Events; check, play and start scenario files; listen to any stream.
 @main
 struct Cuecast: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cuecast",
         abstract: "Plays scripted scenarios as Server-Sent Events streams.",
-        subcommands: [ServeCommand.self, ValidateCommand.self],
+        subcommands: [ServeCommand.self, ValidateCommand.self, PlayCommand.self, NewCommand.self, ListenCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

@@ -17,13 +17,16 @@ struct ObjectReader {
         self.members = members
         self.log = log
         self.what = what
-        for member in members where !allowed.contains(member.key) {
+        for member in members where !allowed.contains(member.key) && member.key != Self.commentKey {
             var message = "unknown field '\(member.key)' in \(what)"
             if let suggestion = Suggestion.closest(to: member.key, among: allowed) { message += " (did you mean '\(suggestion)'?)" }
             else { message += "; allowed: " + allowed.filter { $0 != "$schema" }.joined(separator: ", ") }
             log.report(message, at: member.keyLocation)
         }
     }
+
+    /// A note for people, allowed in every object and ignored (the JSON Schema convention; JSON has no comments).
+    static let commentKey = "$comment"
 
     subscript(key: String) -> JSONNode? { members.first { $0.key == key }?.value }
 

@@ -8,6 +8,7 @@ extension ScenarioLoader {
             return []
         }
         return members.compactMap { member in
+            if member.key == ObjectReader.commentKey { return nil }
             let what = "trigger '\(member.key)'"
             guard ScenarioName.isValid(member.key.lowercased()), !member.key.contains("/") else {
                 log.report("trigger name '\(member.key)' must be 1-64 letters, digits, '-', '_' or '.' (it is part of a URL)", at: member.keyLocation)

@@ -8,6 +8,7 @@ extension ScenarioLoader {
             return []
         }
         return members.compactMap { member in
+            if member.key == ObjectReader.commentKey { return nil }
             guard isValueName(member.key) else {
                 log.report("value name '\(member.key)' must start with a letter or '_' and hold only letters, digits, '_' or '-'", at: member.keyLocation)
                 log.rejectedValues.insert(member.key)

@@ -1,0 +1,1 @@
+// Placeholder while `cuecast listen` is written: replaced by the EventSource client.

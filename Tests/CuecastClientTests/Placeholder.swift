@@ -1,0 +1,1 @@
+// Placeholder while the client tests are written.
