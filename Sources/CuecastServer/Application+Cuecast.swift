@@ -37,13 +37,22 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cuecast"),
-        services: [
-            LiveStationsService(catalog: catalog, logger: logger),
-            ChannelHeartbeatService(channels: channels, interval: configuration.channelHeartbeat),
-        ],
+        services: services(catalog: catalog, channels: channels, configuration: configuration, logger: logger),
         onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
+}
+
+/// What runs beside the HTTP server: live playbacks, channel heartbeats and, when on, the scenario watcher.
+func services(catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, logger: Logger) -> [any Service] {
+    var services: [any Service] = [
+        LiveStationsService(catalog: catalog, logger: logger),
+        ChannelHeartbeatService(channels: channels, interval: configuration.channelHeartbeat),
+    ]
+    if let interval = configuration.reloadInterval, !configuration.scenariosDirectory.isEmpty {
+        services.append(ScenarioWatcher(directory: configuration.scenariosDirectory, catalog: catalog, interval: interval, logger: logger))
+    }
+    return services
 }
 
 extension ServerConfiguration {

@@ -34,6 +34,8 @@ public struct ServerConfiguration: Sendable {
     public var publishToken: String?
     /// Lets anyone publish even when the server listens beyond loopback without a token.
     public var allowAnonymousPublish = false
+    /// How often the scenarios folder is checked for edits; `nil` turns reloading off.
+    public var reloadInterval: Duration? = .seconds(1)
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, scenariosDirectory: String = "scenarios", publicDirectory: String? = "public",

@@ -14,6 +14,8 @@ public final class Station: Sendable {
     private let timeline: Mutex<Timeline>
     private let speed: Double
     private let origin: Duration
+    /// Finished by `stop()`: ends `run` even while it sleeps until the next cue.
+    private let stopSignal = AsyncStream<Never>.makeStream()
 
     /// - Parameters:
     ///   - timeline: where to play from (a solo stream resumed after `Last-Event-ID` passes one already advanced).
@@ -27,8 +29,28 @@ public final class Station: Sendable {
         self.origin = origin
     }
 
-    /// Plays the scenario into the hub until it ends or the task is cancelled.
+    /// Plays the scenario into the hub until it ends, the station is stopped, or the task is cancelled.
     public func run<C: Clock>(clock: C) async throws where C.Duration == Duration {
+        let stopped = stopSignal.stream
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.play(clock: clock) }
+            group.addTask {
+                for await _ in stopped {}
+                throw CancellationError()
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    /// Stops the playback for good and closes every subscription with `notice` as its last words; clients
+    /// reconnect (to whatever replaced this station, when a scenario file was edited).
+    public func stop(notice: String) {
+        stopSignal.continuation.finish()
+        hub.closeAll(reason: .dropped, finalFrame: .comment(notice))
+    }
+
+    private func play<C: Clock>(clock: C) async throws where C.Duration == Duration {
         let hub = self.hub
         try await Playback<C>.drive(
             clock: clock, speed: speed, heartbeat: scenario.heartbeat, from: origin,

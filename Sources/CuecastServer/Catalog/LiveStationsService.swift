@@ -11,14 +11,11 @@ struct LiveStationsService: Service {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for station in catalog.stations {
-                    group.addTask {
-                        do {
-                            try await station.run(clock: ContinuousClock())
-                            logger.info("live stream ended", metadata: ["scenario": "\(station.scenario.name)"])
-                        } catch {
-                            // Cancelled at shutdown: nothing to report.
-                        }
-                    }
+                    group.addTask { await play(station) }
+                }
+                // Stations made later (a scenario file added or edited while serving) start as they come.
+                for await station in catalog.stationsAdded {
+                    group.addTask { await play(station) }
                 }
             }
         }
@@ -26,5 +23,14 @@ struct LiveStationsService: Service {
         // scenario, or once every non-looping one has ended, there is nothing left to play but solo streams and
         // finished live ones are still served: stay until shutdown.
         try? await gracefulShutdown()
+    }
+
+    private func play(_ station: Station) async {
+        do {
+            try await station.run(clock: ContinuousClock())
+            logger.info("live stream ended", metadata: ["scenario": "\(station.scenario.name)"])
+        } catch {
+            // Stopped (the file was edited) or cancelled at shutdown: nothing to report.
+        }
     }
 }

@@ -1,0 +1,65 @@
+import CuecastCore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Reloads scenario files while serving, so a teacher can edit live: a good edit takes effect for new playbacks,
+/// a broken one is logged as `file:line:column: message` and the last good version keeps playing.
+///
+/// It polls the folder (modification time and size of each file) rather than using inotify: it is portable,
+/// a scenario folder holds a few dozen small files, and a check a second is plenty for a person editing.
+struct ScenarioWatcher: Service {
+    let directory: String
+    let catalog: ScenarioCatalog
+    let interval: Duration
+    let logger: Logger
+
+    /// What a file looked like when last read.
+    struct Stamp: Equatable {
+        var modified: Date
+        var size: Int
+    }
+
+    func run() async throws {
+        var known = Self.stamps(in: directory)
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            try? await Task.sleep(for: interval)
+            let now = Self.stamps(in: directory)
+            for (path, stamp) in now where known[path] != stamp { reload(path) }
+            for path in known.keys where now[path] == nil {
+                if let name = catalog.remove(loadedFrom: path) { logger.notice("\(path) was deleted: stopped serving '\(name)'") }
+            }
+            known = now
+        }
+    }
+
+    private func reload(_ path: String) {
+        do {
+            let scenario = try ScenarioLoader.load(contentsOf: path)
+            if let other = catalog.entry(named: scenario.name), let otherPath = other.scenario.sourcePath, otherPath != path {
+                logger.error("\(path): scenario name '\(scenario.name)' is already used by \(otherPath); keeping what was served")
+                return
+            }
+            let isNew = catalog.scenario(loadedFrom: path) == nil
+            catalog.install(scenario)
+            logger.notice("\(isNew ? "loaded" : "reloaded") '\(scenario.name)' from \(path)")
+        } catch {
+            for problem in error.problems { logger.error("\(problem.description)") }
+            let kept = catalog.scenario(loadedFrom: path).map { "the last good version of '\($0.name)' keeps playing" } ?? "not served"
+            logger.error("\(path) has \(error.problems.count) problem(s): \(kept)")
+        }
+    }
+
+    static func stamps(in directory: String) -> [String: Stamp] {
+        guard let files = try? ScenarioDirectory.scenarioFiles(in: directory) else { return [:] }
+        var stamps: [String: Stamp] = [:]
+        for file in files {
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: file) else { continue }
+            stamps[file] = Stamp(
+                modified: attributes[.modificationDate] as? Date ?? .distantPast,
+                size: (attributes[.size] as? NSNumber)?.intValue ?? 0
+            )
+        }
+        return stamps
+    }
+}
