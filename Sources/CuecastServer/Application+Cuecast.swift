@@ -13,14 +13,18 @@ public func buildRouter(
     router.add(middleware: CORSMiddleware(
         allowOrigin: .all,
         allowHeaders: [.accept, .authorization, .contentType, .origin, .lastEventID, .cacheControl],
-        allowMethods: [.get, .post, .head, .options]
+        allowMethods: [.get, .post, .head, .options],
+        exposedHeaders: ["X-Cuecast-Connection"]
     ))
     if let publicDirectory = configuration.publicDirectory {
         router.add(middleware: FileMiddleware(publicDirectory, searchForIndexHtml: true))
     }
-    StreamRoutes(catalog: catalog, configuration: configuration).add(to: router)
-    ChannelRoutes(channels: channels, configuration: configuration).add(to: router)
-    PublishRoutes(channels: channels, catalog: catalog, configuration: configuration, gate: PublishGate(configuration: configuration)).add(to: router)
+    let connections = ConnectionRegistry()
+    let gate = PublishGate(configuration: configuration)
+    StreamRoutes(catalog: catalog, configuration: configuration, connections: connections).add(to: router)
+    ChannelRoutes(channels: channels, configuration: configuration, connections: connections).add(to: router)
+    PublishRoutes(channels: channels, catalog: catalog, configuration: configuration, gate: gate).add(to: router)
+    ConnectionRoutes(connections: connections, gate: gate).add(to: router)
     CatalogRoutes(catalog: catalog).add(to: router)
     return router
 }

@@ -7,6 +7,7 @@ import NIOCore
 struct StreamRoutes<Context: RequestContext>: Sendable {
     let catalog: ScenarioCatalog
     let configuration: ServerConfiguration
+    let connections: ConnectionRegistry
 
     func add(to router: Router<Context>) {
         router.get("/streams/:name") { request, context in
@@ -30,7 +31,7 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
                 solo(scenario, options: options)
             }
         guard let stream else { return Response(status: .noContent) }
-        return stream.response(for: request)
+        return stream.response(for: request, connections: connections, label: options.client)
     }
 
     /// Joins the shared playback: history (or what follows `Last-Event-ID`), then live events.

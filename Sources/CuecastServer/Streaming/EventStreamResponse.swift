@@ -1,3 +1,4 @@
+import Foundation
 import CuecastCore
 import HTTPTypes
 import Hummingbird
@@ -28,9 +29,19 @@ struct EventStreamResponse: Sendable {
         .connection: "close",
     ]
 
-    func response(for request: Request) -> Response {
-        Response(status: .ok, headers: Self.headers, body: ResponseBody { writer in
-            try await run(request: request, writer: &writer)
+    /// The response, listed in `connections` while it streams (so it can be dropped on request) under the id
+    /// its `X-Cuecast-Connection` header announces, and the `?client=` label if one was given.
+    func response(for request: Request, connections: ConnectionRegistry, label: String?) -> Response {
+        let id = connections.reserveID()
+        var headers = Self.headers
+        headers[.cuecastConnection] = String(id)
+        let connection = ConnectionRegistry.Connection(
+            id: id, path: request.uri.path, label: label, opened: Date(), subscription: subscription
+        )
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            try await connections.listing(connection) {
+                try await run(request: request, writer: &writer)
+            }
         })
     }
 

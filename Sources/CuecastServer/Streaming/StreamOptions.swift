@@ -11,16 +11,18 @@ struct StreamOptions: Sendable {
     /// From the `Last-Event-ID` header (what browsers send when they reconnect), else the `lastEventId` query
     /// parameter (what EventSource polyfills send).
     var lastEventID: String?
+    /// A label for this connection (`?client=`), so a page can drop its own `EventSource` by name.
+    var client: String?
 
     static let speedRange = 0.1...100.0
 
     /// Query parameters a stream understands; anything else is refused, so a typo (`?histroy=`) is not ignored.
-    static let knownParameters: Set<Substring> = ["history", "speed", "seed", "lastEventId"]
+    static let knownParameters: Set<Substring> = ["history", "speed", "seed", "lastEventId", "client"]
 
     init(request: Request, mode: PlaybackMode) throws {
         let query = request.uri.queryParameters
         for (key, _) in query where !Self.knownParameters.contains(key) {
-            throw APIError(.badRequest, code: "unknown_parameter", message: "unknown query parameter '\(key)'; streams take history, speed, seed and lastEventId")
+            throw APIError(.badRequest, code: "unknown_parameter", message: "unknown query parameter '\(key)'; streams take history, speed, seed, lastEventId and client")
         }
         if let value = query["history"] {
             guard let history = HistoryRequest(queryValue: String(value)) else {
@@ -45,6 +47,12 @@ struct StreamOptions: Sendable {
                 throw APIError(.badRequest, code: "bad_seed", message: "seed must be a non-negative integer, got '\(value)'")
             }
             self.seed = seed
+        }
+        if let value = query["client"] {
+            guard ChannelDirectory.isValidName(String(value)) else {
+                throw APIError(.badRequest, code: "bad_client", message: "client labels are 1-64 letters, digits, '-', '_' or '.', got '\(value)'")
+            }
+            self.client = String(value)
         }
         let header = request.headers[.lastEventID]
         let id = header ?? query["lastEventId"].map(String.init)
@@ -72,4 +80,5 @@ extension StreamOptions {
 extension HTTPField.Name {
     static let lastEventID = Self("Last-Event-ID")!
     static let accelBuffering = Self("X-Accel-Buffering")!
+    static let cuecastConnection = Self("X-Cuecast-Connection")!
 }
