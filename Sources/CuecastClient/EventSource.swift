@@ -1,1 +1,0 @@
-// Placeholder while `cuecast listen` is written: replaced by the EventSource client.
