@@ -53,7 +53,7 @@ public struct Timeline: Sendable {
 
         guard let cueIndex = nextCue() else {
             guard let loop = scenario.loop else { return finish() }
-            return startPass(at: passOrigin + passLength + loop.delay)
+            return startPass(at: passOrigin + scenario.passLength + loop.delay)
         }
         return emit(cueIndex)
     }
@@ -71,7 +71,7 @@ public struct Timeline: Sendable {
         if let limit = scenario.end?.afterEvents, eventCount >= limit { return endOffset }
         guard let cueIndex = nextCue() else {
             guard let loop = scenario.loop else { return endOffset }
-            return passOrigin + passLength + loop.delay
+            return passOrigin + scenario.passLength + loop.delay
         }
         return passOrigin + schedule[cueIndex].nextOffset!
     }
@@ -81,27 +81,11 @@ public struct Timeline: Sendable {
     private mutating func startPass(at origin: Duration) -> TimelineEntry {
         pass += 1
         passOrigin = origin
-        schedule = []
-        var previousEnd: Duration = .zero
-        for cue in scenario.cues {
-            let start: Duration
-            switch cue.start {
-            case .at(let offset): start = offset
-            case .after(let delay): start = previousEnd + delay
-            }
-            let every = cue.repeating?.every ?? .zero
-            let count = cue.emissionCount
-            schedule.append(CueSchedule(start: start, every: every, count: count))
-            // A cue that repeats forever has no end; the loader refuses an `after` that would follow it.
-            previousEnd = count.map { start + every * ($0 - 1) } ?? start
+        schedule = zip(scenario.cues, scenario.cueSpans).map { cue, span in
+            CueSchedule(start: span.start, every: cue.repeating?.every ?? .zero, count: cue.emissionCount)
         }
         lastOffset = origin
         return TimelineEntry(offset: origin, pass: pass, item: .passStarted(pass))
-    }
-
-    /// How long a pass lasts: until its last emission.
-    private var passLength: Duration {
-        schedule.map { entry in entry.count.map { entry.start + entry.every * ($0 - 1) } ?? entry.start }.max() ?? .zero
     }
 
     /// The cue whose next emission comes first; ties go to the cue written first.

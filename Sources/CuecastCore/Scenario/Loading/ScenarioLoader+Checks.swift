@@ -91,7 +91,7 @@ extension ScenarioLoader {
         if let endless, scenario.loop != nil {
             log.report("'loop' can never come round: cue \(endless) repeats forever (give its repeat a 'count')", at: object["loop"]?.location)
         }
-        if let loop = scenario.loop, endless == nil, loop.delay == .zero, passLength(scenario) == .zero {
+        if let loop = scenario.loop, endless == nil, loop.delay == .zero, scenario.passLength == .zero {
             log.report("'loop' would replay instantly forever: the cues take no time; add a 'delay' or space the cues out", at: object["loop"]?.location)
         }
         if let endNode = object["end"], scenario.end?.afterEvents == nil {
@@ -101,21 +101,6 @@ extension ScenarioLoader {
                 log.report("the end is never reached: cue \(endless) repeats forever; give 'end' an 'afterEvents' count", at: endNode.location)
             }
         }
-    }
-
-    private static func passLength(_ scenario: Scenario) -> Duration {
-        var previousEnd: Duration = .zero
-        var longest: Duration = .zero
-        for cue in scenario.cues {
-            let start: Duration
-            switch cue.start {
-            case .at(let offset): start = offset
-            case .after(let delay): start = previousEnd + delay
-            }
-            previousEnd = start + (cue.repeating?.every ?? .zero) * ((cue.emissionCount ?? 1) - 1)
-            longest = max(longest, previousEnd)
-        }
-        return longest
     }
 }
 
