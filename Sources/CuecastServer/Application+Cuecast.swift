@@ -10,12 +10,15 @@ public func buildRouter(
     catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration
 ) -> Router<CuecastRequestContext> {
     let router = Router(context: CuecastRequestContext.self)
+    // What a page from another origin may read: why it must wait or authenticate, and a stream's connection id.
+    let exposedHeaders = ["X-Cuecast-Connection", "Retry-After", "WWW-Authenticate"]
     router.add(middleware: CORSMiddleware(
         allowOrigin: .all,
         allowHeaders: [.accept, .authorization, .contentType, .origin, .lastEventID, .cacheControl],
         allowMethods: [.get, .post, .head, .options],
-        exposedHeaders: ["X-Cuecast-Connection"]
+        exposedHeaders: exposedHeaders
     ))
+    router.add(middleware: ExposeHeadersMiddleware(exposedHeaders))
     if let publicDirectory = configuration.publicDirectory {
         router.add(middleware: FileMiddleware(publicDirectory, searchForIndexHtml: true))
     }

@@ -48,8 +48,7 @@ struct PublishAccess: Sendable {
             throw APIError(.forbidden, code: "publishing_disabled", message: summary)
         case .token(let expected):
             let header = request.headers[.authorization] ?? ""
-            let prefix = "Bearer "
-            guard header.hasPrefix(prefix), Self.constantTimeEqual(Array(header.utf8.dropFirst(prefix.utf8.count)), expected) else {
+            guard let token = Self.bearerToken(header), Self.constantTimeEqual(token, expected) else {
                 throw APIError(
                     .unauthorized, code: header.isEmpty ? "token_required" : "bad_token",
                     message: header.isEmpty ? "publishing requires Authorization: Bearer <token>" : "the publish token is wrong",
@@ -57,6 +56,15 @@ struct PublishAccess: Sendable {
                 )
             }
         }
+    }
+
+    /// The credentials of `Bearer <token>`; the scheme is case-insensitive (RFC 9110, 11.1), so `bearer` works too.
+    static func bearerToken(_ header: String) -> [UInt8]? {
+        let bytes = Array(header.utf8)
+        let scheme = Array("bearer".utf8)
+        guard bytes.count > scheme.count, bytes[scheme.count] == UInt8(ascii: " "),
+              String(decoding: bytes[..<scheme.count], as: UTF8.self).lowercased() == "bearer" else { return nil }
+        return Array(bytes[(scheme.count + 1)...].drop { $0 == UInt8(ascii: " ") })
     }
 
     /// Compares without an early exit, so the time taken does not reveal how much of a guess was right.

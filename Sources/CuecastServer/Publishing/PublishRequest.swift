@@ -39,6 +39,14 @@ struct PublishRequest: Sendable {
         self.data = data ?? ""
         if let event = fields["event"] {
             try Self.check(field: "event") { () throws(SSEFieldError) in try SSEEvent.validateType(event) }
+            // The wire format carries a NUL in a name, but it is never what was meant (a C string cut short, a
+            // stray escape): refused like a line break, as ids are.
+            if event.utf8.contains(0) {
+                throw APIError(
+                    .badRequest, code: "bad_event", message: "event is invalid: an event name cannot contain a NUL character (U+0000)",
+                    extra: [("field", .string("event"))]
+                )
+            }
             self.event = event.isEmpty ? nil : event
         }
         if let id = fields["id"] {

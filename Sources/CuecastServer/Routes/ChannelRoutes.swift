@@ -9,6 +9,7 @@ import NIOCore
 struct ChannelRoutes<Context: RequestContext>: Sendable {
     let channels: ChannelDirectory
     let configuration: ServerConfiguration
+    let connections: ConnectionRegistry
 
     func add(to router: Router<Context>) {
         router.get("/subscribeToEvents") { request, _ in
@@ -34,7 +35,7 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
             "Last-Event-ID \(id) is older than this channel's history (the last \(channels.configuration.hub.historyLimit) events) or unknown: events may have been missed; here is all that is kept"
         }
         guard let stream else { return Response(status: .noContent) }
-        return stream.response(for: request)
+        return stream.response(for: request, connections: connections, label: options.client)
     }
 
     func describe(_ name: String, _ hub: BroadcastHub, base: String) -> JSONValue {
@@ -54,7 +55,10 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
         } catch {
             switch error {
             case .invalidName(let bad):
-                throw APIError(.badRequest, code: "bad_channel", message: "channel names are 1-64 letters, digits, '-', '_' or '.', got '\(bad)'")
+                throw APIError(
+                    .badRequest, code: "bad_channel", message: "channel names are 1-64 letters, digits, '-', '_' or '.', got '\(bad)'",
+                    extra: [("field", .string("channel"))]
+                )
             case .tooManyChannels(let limit):
                 throw APIError(.serviceUnavailable, code: "too_many_channels", message: "the server already has \(limit) channels", headers: [.retryAfter: "60"])
             }
