@@ -110,13 +110,15 @@ struct SoloStreamTests {
     @Test("?speed= below 1 plays slower")
     func slower() async throws {
         try await withServer(Self.scenarios()) { port in
-            // At speed 0.5 the first event (200 ms of scenario time) is 400 ms away: not there after 250 ms.
-            let client = try await SSEClient.connect(port: port, path: "/streams/slow?speed=0.5")
-            let early = try? await client.nextEvent(timeout: .milliseconds(250))
-            let later = try await client.nextEvent(timeout: .seconds(5))
+            // At speed 0.1 the first event (200 ms of scenario time) is 2 s away: long after a 500 ms wait, so a
+            // late wake-up on a loaded machine cannot blur the two.
+            let start = ContinuousClock.now
+            let client = try await SSEClient.connect(port: port, path: "/streams/slow?speed=0.1")
+            let first = try await client.nextEvent(timeout: .seconds(6))
+            let elapsed = ContinuousClock.now - start
             await client.close()
-            #expect(early == nil)
-            #expect(later?.data == "tick 0")
+            #expect(first?.data == "tick 0")
+            #expect(elapsed >= .milliseconds(1900), "speed 0.1 delivered the first event after \(elapsed)")
         }
     }
 

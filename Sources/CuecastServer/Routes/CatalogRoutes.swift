@@ -39,6 +39,7 @@ struct CatalogRoutes<Context: RequestContext>: Sendable {
             ("name", .string(scenario.name)), ("title", .string(scenario.title)), ("description", .string(scenario.description)),
             ("tags", .array(scenario.tags.map(JSONValue.string))), ("mode", .string(scenario.mode.rawValue)),
             ("eventTypes", .array(scenario.eventTypes.map(JSONValue.string))),
+            ("triggers", .array(scenario.triggers.map { .string($0.name) })),
             ("stream", .string("/streams/\(scenario.name)")), ("url", .string(url)), ("curl", .string("curl -N \(url)")),
         ]
         if let station = entry.station {
