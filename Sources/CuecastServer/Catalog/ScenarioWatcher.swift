@@ -21,15 +21,18 @@ struct ScenarioWatcher: Service {
     }
 
     func run() async throws {
-        var known = Self.stamps(in: directory)
-        while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            try? await Task.sleep(for: interval)
-            let now = Self.stamps(in: directory)
-            for (path, stamp) in now where known[path] != stamp { reload(path) }
-            for path in known.keys where now[path] == nil {
-                if let name = catalog.remove(loadedFrom: path) { logger.notice("\(path) was deleted: stopped serving '\(name)'") }
+        // Shutdown cuts the sleep short, so a waiting watcher never holds the process after SIGTERM.
+        try? await cancelWhenGracefulShutdown {
+            var known = Self.stamps(in: directory)
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                let now = Self.stamps(in: directory)
+                for (path, stamp) in now where known[path] != stamp { reload(path) }
+                for path in known.keys where now[path] == nil {
+                    if let name = catalog.remove(loadedFrom: path) { logger.notice("\(path) was deleted: stopped serving '\(name)'") }
+                }
+                known = now
             }
-            known = now
         }
     }
 
