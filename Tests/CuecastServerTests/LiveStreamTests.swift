@@ -14,14 +14,15 @@ struct LiveStreamTests {
         }
         """
 
-    /// Each pass: a0 a1 a2 10 ms apart, then 700 ms of silence before b; the next pass 50 ms later. The silence
-    /// is the window in which late joiners connect, so what they get is known exactly.
+    /// Each pass: a0 a1 a2 10 ms apart, then 1.5 s of silence before b; the next pass 50 ms later. The silence
+    /// is the window in which late joiners connect, so what they get is known exactly (wide enough for a loaded
+    /// CI machine to open six connections).
     static let pauses = """
         {
           "title": "Pauses", "mode": "live", "heartbeat": false, "loop": { "delay": 50 },
           "cues": [
             { "at": 0, "repeat": { "every": 10, "count": 3 }, "data": "{{$pass}}:a{{$index}}" },
-            { "at": 700, "data": "{{$pass}}:b" }
+            { "at": 1500, "data": "{{$pass}}:b" }
           ]
         }
         """
@@ -79,7 +80,7 @@ struct LiveStreamTests {
     }
 
     /// Waits, on a subscriber that joined with `history=none`, for the a2 event of a pass after the first, then
-    /// returns that pass's a0, a1 and a2. Late joiners connecting now fall in the 680 ms silence before b.
+    /// returns that pass's a0, a1 and a2. Late joiners connecting now fall in the 1.48 s silence before b.
     static func waitForSilence(_ watcher: SSEClient) async throws -> (pass: String, a: [ParsedEvent]) {
         var seen: [ParsedEvent] = []
         while true {
