@@ -79,6 +79,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What the server and client tests share: a live server on a free port, the real executable, polling.
+        .target(
+            name: "CuecastTestSupport",
+            dependencies: [
+                "CuecastCore",
+                "CuecastServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/CuecastTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CuecastCoreTests",
             dependencies: ["CuecastCore"],
@@ -88,6 +104,7 @@ let package = Package(
             name: "CuecastServerTests",
             dependencies: [
                 "CuecastCore",
+                "CuecastTestSupport",
                 "CuecastServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -99,6 +116,7 @@ let package = Package(
             name: "CuecastClientTests",
             dependencies: [
                 "CuecastCore",
+                "CuecastTestSupport",
                 "CuecastClient",
                 "CuecastServer",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,3 +1,4 @@
+import CuecastTestSupport
 import CuecastClient
 import CuecastCore
 import Foundation

@@ -1,3 +1,4 @@
+import CuecastTestSupport
 import CuecastCore
 import Foundation
 import Testing
@@ -130,7 +131,7 @@ struct ListenCLITests {
             let gotEvent = await eventually(timeout: .seconds(10)) { process.stdout.contains("only") }
             #expect(gotEvent)
             process.send(SIGINT)
-            let status = await process.waitForExit(timeout: .seconds(5))
+            let status = await process.waitForExit(timeout: .seconds(5))?.status
             #expect(status == 0, "stderr:\n\(process.stderr)")
         }
     }

@@ -1,3 +1,4 @@
+import CuecastTestSupport
 import CuecastCore
 import Foundation
 import Testing

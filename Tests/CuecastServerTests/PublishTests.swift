@@ -1,3 +1,4 @@
+import CuecastTestSupport
 import AsyncHTTPClient
 import CuecastCore
 @testable import CuecastServer

@@ -3,8 +3,8 @@ import Synchronization
 import Testing
 
 /// The built `cuecast` executable, found next to the test bundle (the products directory, e.g. `.build/debug`).
-enum CuecastExecutable {
-    static let url: URL? = {
+public enum CuecastExecutable {
+    public static let url: URL? = {
         var candidates: [URL] = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
         if let first = CommandLine.arguments.first {
             candidates.append(URL(fileURLWithPath: first).deletingLastPathComponent())
@@ -25,13 +25,13 @@ enum CuecastExecutable {
     }()
 
     /// The package root, from this file's path: scenarios live there.
-    static let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 }
 
 /// A `cuecast` process the test started: its output is collected as it comes, and it is killed (by pid) if the
 /// test leaves it running.
-final class CLIProcess: Sendable {
+public final class CLIProcess: Sendable {
     private let process: Process
     private let output = Output()
 
@@ -40,7 +40,8 @@ final class CLIProcess: Sendable {
         let state = Mutex((stdout: Data(), stderr: Data(), openPipes: 2))
     }
 
-    init(_ arguments: [String], in directory: URL) throws {
+    /// Starts `cuecast` with `arguments`, in the package root unless told otherwise.
+    public init(_ arguments: [String], in directory: URL = CuecastExecutable.packageRoot) throws {
         let executable = try #require(CuecastExecutable.url, "no cuecast executable next to the tests: run `swift build --build-tests` first")
         let process = Process()
         process.executableURL = executable
@@ -74,15 +75,18 @@ final class CLIProcess: Sendable {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var stdout: String { output.state.withLock { String(decoding: $0.stdout, as: UTF8.self) } }
-    var stderr: String { output.state.withLock { String(decoding: $0.stderr, as: UTF8.self) } }
+    public var pid: Int32 { process.processIdentifier }
+    public var stdout: String { output.state.withLock { String(decoding: $0.stdout, as: UTF8.self) } }
+    public var stderr: String { output.state.withLock { String(decoding: $0.stderr, as: UTF8.self) } }
 
     /// Sends SIGTERM, as a service manager would.
-    func terminate() { kill(process.processIdentifier, SIGTERM) }
+    public func terminate() { send(SIGTERM) }
+
+    /// Sends `signal` (SIGINT for Ctrl-C) to this process only.
+    public func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
     /// Waits for the process to exit and its output to be read; its exit status, or nil if it is still running.
-    func waitForExit(timeout: Duration) async -> (status: Int32, reason: Process.TerminationReason)? {
+    public func waitForExit(timeout: Duration) async -> (status: Int32, reason: Process.TerminationReason)? {
         let exited = await eventually(timeout: timeout, interval: .milliseconds(5)) { !process.isRunning }
         guard exited else { return nil }
         await eventually(timeout: .seconds(2), interval: .milliseconds(5)) { output.state.withLock { $0.openPipes == 0 } }
@@ -90,7 +94,7 @@ final class CLIProcess: Sendable {
     }
 
     /// Waits until stdout or stderr contains a match for `pattern`; returns the first capture group (or the match).
-    func waitForOutput(matching pattern: String, timeout: Duration) async throws -> String? {
+    public func waitForOutput(matching pattern: String, timeout: Duration) async throws -> String? {
         let regex = try NSRegularExpression(pattern: pattern)
         var found: String?
         await eventually(timeout: timeout, interval: .milliseconds(10)) {
@@ -104,7 +108,7 @@ final class CLIProcess: Sendable {
     }
 
     /// Runs `cuecast` to completion (killing it after `timeout`).
-    static func run(_ arguments: [String], in directory: URL, timeout: Duration = .seconds(20)) async throws -> (status: Int32?, stdout: String, stderr: String) {
+    public static func run(_ arguments: [String], in directory: URL = CuecastExecutable.packageRoot, timeout: Duration = .seconds(20)) async throws -> (status: Int32?, stdout: String, stderr: String) {
         let process = try CLIProcess(arguments, in: directory)
         let exit = await process.waitForExit(timeout: timeout)
         if exit == nil { kill(process.pid, SIGKILL) }
@@ -113,23 +117,23 @@ final class CLIProcess: Sendable {
 }
 
 /// A fresh temporary folder, removed by `remove()`.
-struct TemporaryFolder {
-    let url: URL
+public struct TemporaryFolder {
+    public let url: URL
 
-    init() throws {
+    public init() throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("cuecast-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
     @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
+    public func write(_ name: String, _ text: String) throws -> String {
         let file = url.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try text.write(to: file, atomically: true, encoding: .utf8)
         return file.path
     }
 
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
-    func remove() { try? FileManager.default.removeItem(at: url) }
+    public func remove() { try? FileManager.default.removeItem(at: url) }
 }

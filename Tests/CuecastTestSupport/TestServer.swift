@@ -10,7 +10,7 @@ import NIOHTTP1
 import Testing
 
 /// A scenario from inline JSON, loaded by the real loader; `name` is what a file name would give.
-func scenario(_ name: String, _ json: String) throws -> Scenario {
+public func scenario(_ name: String, _ json: String) throws -> Scenario {
     do {
         return try ScenarioLoader.load(text: json, file: "\(name).json", defaultName: name)
     } catch {
@@ -25,7 +25,7 @@ func scenario(_ name: String, _ json: String) throws -> Scenario {
 /// `#require(...)` in a closure when another closure literal follows it: the later closure runs the earlier one's
 /// body (`#expect(xs.contains { $0 == 2 })` then `xs.first { $0 == 3 }` gives 2). So these tests never write a
 /// closure (or key-path function) inside `#expect`/`#require`: they compute a value first, then check it.
-func withServer<T: Sendable>(
+public func withServer<T: Sendable>(
     _ scenarios: [Scenario],
     configure: (inout ServerConfiguration) -> Void = { _ in },
     _ body: @Sendable (_ port: Int) async throws -> T
@@ -42,22 +42,28 @@ func withServer<T: Sendable>(
 }
 
 /// A whole (finite) response.
-struct FetchedResponse: Sendable {
-    let status: Int
-    let headers: HTTPHeaders
-    let body: String
+public struct FetchedResponse: Sendable {
+    public let status: Int
+    public let headers: HTTPHeaders
+    public let body: String
 
-    func header(_ name: String) -> String? { headers.first(name: name) }
+    public init(status: Int, headers: HTTPHeaders, body: String) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public func header(_ name: String) -> String? { headers.first(name: name) }
 
     /// The body as a JSON object.
-    func json() throws -> [String: Any] {
+    public func json() throws -> [String: Any] {
         let value = try JSONSerialization.jsonObject(with: Data(body.utf8))
         return try #require(value as? [String: Any], "not a JSON object: \(body)")
     }
 }
 
 /// `GET path` on the test server, whole body.
-func fetch(port: Int, _ path: String, headers: [(String, String)] = []) async throws -> FetchedResponse {
+public func fetch(port: Int, _ path: String, headers: [(String, String)] = []) async throws -> FetchedResponse {
     var request = HTTPClientRequest(url: "http://localhost:\(port)\(path)")
     for (name, value) in headers { request.headers.add(name: name, value: value) }
     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
@@ -66,7 +72,7 @@ func fetch(port: Int, _ path: String, headers: [(String, String)] = []) async th
 }
 
 /// The `/api/scenarios` entry for one scenario.
-func catalogEntry(port: Int, _ name: String) async throws -> [String: Any] {
+public func catalogEntry(port: Int, _ name: String) async throws -> [String: Any] {
     let list = try await fetch(port: port, "/api/scenarios").json()
     let scenarios = try #require(list["scenarios"] as? [[String: Any]])
     let entry = scenarios.first { $0["name"] as? String == name }
@@ -74,14 +80,14 @@ func catalogEntry(port: Int, _ name: String) async throws -> [String: Any] {
 }
 
 /// Live subscribers of a scenario, as `/api/scenarios` reports them.
-func subscriberCount(port: Int, _ name: String) async throws -> Int {
+public func subscriberCount(port: Int, _ name: String) async throws -> Int {
     try #require(try await catalogEntry(port: port, name)["subscribers"] as? Int)
 }
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held. No fixed sleeps: the interval
 /// is short and the deadline is the only bound.
 @discardableResult
-func eventually(
+public func eventually(
     timeout: Duration = .seconds(5), interval: Duration = .milliseconds(10), _ condition: () async throws -> Bool
 ) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
