@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // jansson, found through pkg-config; the only module that sees C. Wrapped once, in CuecastCore/JSON.
@@ -67,6 +68,18 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The load generator behind `cuecast bench`: subscribers on raw SwiftNIO, a publisher, the server under test.
+        .target(
+            name: "CuecastBench",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The thin executable: argument parsing, then the server or a core tool.
         .executableTarget(
             name: "cuecast",
@@ -74,6 +87,7 @@ let package = Package(
                 "CuecastCore",
                 "CuecastServer",
                 "CuecastClient",
+                "CuecastBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -6,7 +6,10 @@ struct Cuecast: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cuecast",
         abstract: "Plays scripted scenarios as Server-Sent Events streams.",
-        subcommands: [ServeCommand.self, ValidateCommand.self, PlayCommand.self, NewCommand.self, ListenCommand.self],
+        subcommands: [
+            ServeCommand.self, ValidateCommand.self, PlayCommand.self, NewCommand.self, ListenCommand.self, BenchCommand.self,
+            BenchWorkerCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self
     )
 }

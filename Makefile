@@ -1,0 +1,10 @@
+bench:
+	scripts/bench
+
+test:
+	scripts/test
+
+serve:
+	scripts/serve
+
+.PHONY: bench test serve

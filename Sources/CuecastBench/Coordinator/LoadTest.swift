@@ -1,0 +1,211 @@
+import AsyncHTTPClient
+import Foundation
+import Histogram
+import NIOCore
+import NIOHTTP1
+
+/// Runs the benchmark: for each server and subscriber count, start the server, hold the subscribers with worker
+/// processes, measure memory while idle, then publish a steady phase and a burst, and collect what arrived.
+public struct LoadTest: Sendable {
+    public enum Target: String, Sendable, CaseIterable {
+        case cuecast, node
+    }
+
+    public struct Settings: Sendable {
+        public var subscriberCounts: [Int] = [1000, 10_000]
+        /// Steady phase: events a second, for this many seconds.
+        public var rate = 5.0
+        public var steadySeconds = 10.0
+        /// Burst phase: events published back to back.
+        public var burst = 200
+        /// Subscribers per worker process (each has its own descriptor limit and source address).
+        public var perWorker = 5000
+        /// Passed to `cuecast serve --max-subscribers` when set.
+        public var maxSubscribers: Int?
+        /// Seconds to wait after the subscribers connect before reading the idle memory.
+        public var settleSeconds = 2.0
+        public init() {}
+    }
+
+    public var settings: Settings
+    /// This executable (for `serve` and `bench-worker`), Node.js, and the reference server script.
+    public var executable: String
+    public var node: String
+    public var nodeScript: String
+    public var log: @Sendable (String) -> Void
+
+    public init(settings: Settings, executable: String, node: String, nodeScript: String, log: @escaping @Sendable (String) -> Void) {
+        self.settings = settings
+        self.executable = executable
+        self.node = node
+        self.nodeScript = nodeScript
+        self.log = log
+    }
+
+    public func run(targets: [Target]) async throws -> [BenchResult] {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("cuecast-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        var results: [BenchResult] = []
+        var runIndex = 0
+        for count in settings.subscriberCounts {
+            for target in targets {
+                runIndex += 1
+                let port = try freePort()
+                let server: ServerUnderTest
+                switch target {
+                case .cuecast:
+                    server = try .cuecast(executable: executable, port: port, maxSubscribers: settings.maxSubscribers, workFolder: work)
+                case .node:
+                    server = try .node(node: node, script: nodeScript, port: port, workFolder: work)
+                }
+                defer { server.stop() }
+                log("\(server.name), \(count) subscribers: starting")
+                results.append(try await measure(server, subscribers: count, runIndex: runIndex))
+                server.stop()
+            }
+        }
+        return results
+    }
+
+    /// One server at one subscriber count.
+    func measure(_ server: ServerUnderTest, subscribers count: Int, runIndex: Int) async throws -> BenchResult {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let publisher = Publisher(url: server.publishURL)
+        var result = BenchResult(server: server.name, requested: count)
+        var workers: [WorkerProcess] = []
+        do {
+            try await server.waitUntilHealthy(client: client)
+            try await publisher.publish(0)  // warm the publish path before the baseline reading
+            try await Task.sleep(for: .seconds(1))
+            result.residentBefore = server.residentBytes()
+
+            workers = try startWorkers(count: count, url: server.streamURL, runIndex: runIndex)
+            var ready = WorkerReport()
+            for worker in workers { ready.merge(try await worker.ready()) }
+            result.held = ready.held
+            result.failed = ready.failed
+            result.refused = ready.refused
+            result.refusedWithRetryAfter = ready.refusedWithRetryAfter
+            result.connectSeconds = ready.connectSeconds
+            log("  held \(ready.held), failed \(ready.failed), refused \(ready.refused) in \(String(format: "%.1f", ready.connectSeconds)) s")
+            try await Task.sleep(for: .seconds(settings.settleSeconds))
+            result.residentHolding = server.residentBytes()
+
+            var next: UInt64 = 1
+            let steadyCount = max(1, Int(settings.rate * settings.steadySeconds))
+            result.steady = try await phase(server: server, workers: workers, held: ready.held, first: next, count: steadyCount) {
+                try await publisher.steady(from: next, count: steadyCount, rate: settings.rate)
+            }
+            next += UInt64(steadyCount)
+            log("  steady: \(describe(result.steady))")
+            if settings.burst > 0 {
+                let burstCount = settings.burst
+                result.burst = try await phase(server: server, workers: workers, held: ready.held, first: next, count: burstCount) {
+                    try await publisher.burst(from: next, count: burstCount)
+                }
+                log("  burst: \(describe(result.burst))")
+            }
+            result.residentPeak = server.peakResidentBytes()
+            var last = WorkerReport()
+            for worker in workers { last.merge(try await worker.send("report 0")) }
+            result.dropped = last.dropped
+            result.healthyAfter = await healthy(server, client: client)
+        } catch {
+            workers.forEach { $0.quit() }
+            try? await publisher.shutdown()
+            try? await client.shutdown()
+            throw error
+        }
+        workers.forEach { $0.quit() }
+        try await publisher.shutdown()
+        try await client.shutdown()
+        return result
+    }
+
+    /// Publishes with `publish`, waits until every held subscriber has every event (or arrivals stop), and
+    /// collects the workers' counts.
+    private func phase(
+        server: ServerUnderTest, workers: [WorkerProcess], held: Int, first: UInt64, count: Int,
+        publish: () async throws -> Void
+    ) async throws -> PhaseResult {
+        for worker in workers { _ = try await worker.send("phase \(first)") }
+        let cpuBefore = server.cpuSeconds()
+        let started = Monotonic.nanoseconds()
+        try await publish()
+        var merged = WorkerReport()
+        var lastEvents = -1
+        var quietSince = ContinuousClock.now
+        while true {
+            merged = WorkerReport()
+            for worker in workers { merged.merge(try await worker.send("report \(count)")) }
+            if merged.events >= merged.held * count { break }
+            if merged.events != lastEvents {
+                lastEvents = merged.events
+                quietSince = .now
+            } else if ContinuousClock.now - quietSince > .seconds(5) {
+                break  // nothing more is arriving: what is missing is lost
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        var result = PhaseResult()
+        result.published = count
+        result.deliveries = merged.events
+        result.lost = merged.lost
+        result.reordered = merged.reordered
+        result.seconds = merged.lastArrival > started ? Double(merged.lastArrival - started) / 1e9 : 0
+        result.p50Milliseconds = Double(merged.latency.valueAtPercentile(50)) / 1000
+        result.p99Milliseconds = Double(merged.latency.valueAtPercentile(99)) / 1000
+        result.maxMilliseconds = Double(merged.latency.max) / 1000
+        if let before = cpuBefore, let after = server.cpuSeconds() { result.serverCPUSeconds = after - before }
+        return result
+    }
+
+    /// Workers of at most `perWorker` subscribers, each on its own loopback source address. Addresses differ from
+    /// run to run too, so one run's closing connections (TIME_WAIT) never take the next run's ports.
+    private func startWorkers(count: Int, url: URL, runIndex: Int) throws -> [WorkerProcess] {
+        let per = max(1, settings.perWorker)
+        let workerCount = (count + per - 1) / per
+        return try (0..<workerCount).map { index in
+            let share = count / workerCount + (index < count % workerCount ? 1 : 0)
+            let address = "127.\(1 + runIndex % 250).\(index / 250).\(2 + index % 250)"
+            return try WorkerProcess(executable: executable, url: url, count: share, sourceAddress: address)
+        }
+    }
+
+    private func healthy(_ server: ServerUnderTest, client: HTTPClient) async -> Bool {
+        guard server.isRunning,
+              let response = try? await client.execute(HTTPClientRequest(url: server.healthURL.absoluteString), timeout: .seconds(5))
+        else { return false }
+        return response.status == .ok
+    }
+
+    private func describe(_ phase: PhaseResult?) -> String {
+        guard let phase else { return "-" }
+        return String(
+            format: "%d deliveries in %.2f s (%.0f/s), p50 %.1f ms, p99 %.1f ms, max %.1f ms, lost %d, reordered %d",
+            phase.deliveries, phase.seconds, phase.deliveriesPerSecond, phase.p50Milliseconds, phase.p99Milliseconds,
+            phase.maxMilliseconds, phase.lost, phase.reordered
+        )
+    }
+}
+
+/// A TCP port nothing listens on right now (bound to port 0 and released).
+func freePort() throws -> Int {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard socket >= 0 else { throw BenchError("cannot open a socket to find a free port") }
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    let bound = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard bound == 0 else { throw BenchError("cannot bind a socket to find a free port") }
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

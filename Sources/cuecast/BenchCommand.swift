@@ -1,0 +1,130 @@
+import ArgumentParser
+import CuecastBench
+import Foundation
+
+/// `cuecast bench`: the load generator. Starts Cuecast and the Node.js reference server in turn, holds N
+/// subscribers to each with worker processes, publishes a steady phase and a burst, and writes a results table.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure fan-out: hold N subscribers, publish events, report throughput, latency and memory.",
+        discussion: """
+            Runs each server in turn on a free loopback port: Cuecast (this executable's `serve`, with no scenarios \
+            and publishing unthrottled) and the plain Node.js reference server in Benchmarks/node. Subscribers are \
+            held by worker processes (this executable's hidden `bench-worker`), at most --per-worker each, every \
+            worker on its own 127.x.y.z source address. Events carry their sequence number and send time, so the \
+            workers measure publish-to-arrival latency and count lost and reordered events. Memory is the server's \
+            resident set (/proc/PID/status) before and while holding the idle subscribers.
+            """
+    )
+
+    @Option(help: "Subscriber counts to run, comma-separated.")
+    var subscribers: String = "1000,10000"
+
+    @Option(help: "Servers to measure, comma-separated: cuecast, node.")
+    var targets: String = "cuecast,node"
+
+    @Option(help: "Steady phase: events a second.")
+    var rate: Double = 5
+
+    @Option(help: "Steady phase: seconds.")
+    var duration: Double = 10
+
+    @Option(help: "Burst phase: events published back to back (0 skips it).")
+    var burst: Int = 200
+
+    @Option(help: "Subscribers per worker process.")
+    var perWorker: Int = 5000
+
+    @Option(help: "Passed to cuecast serve --max-subscribers.")
+    var maxSubscribers: Int?
+
+    @Option(help: "Node.js executable.")
+    var node: String = "node"
+
+    @Option(help: "The Node.js reference server.")
+    var nodeServer: String = "Benchmarks/node/fanout-server.js"
+
+    @Option(help: "Also write the results table (Markdown) to this file.")
+    var output: String?
+
+    func validate() throws {
+        guard !counts.isEmpty, counts.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--subscribers takes positive counts separated by commas (got '\(subscribers)')")
+        }
+        guard !targetList.isEmpty else {
+            throw ValidationError("--targets takes cuecast and/or node, comma-separated (got '\(targets)')")
+        }
+        guard rate > 0, duration > 0 else { throw ValidationError("--rate and --duration must be positive") }
+        guard burst >= 0 else { throw ValidationError("--burst must be 0 or more") }
+        guard (1...19_000).contains(perWorker) else { throw ValidationError("--per-worker must be from 1 to 19000 (a process holds at most about 20,000 descriptors)") }
+        if targetList.contains(.node), !FileManager.default.fileExists(atPath: nodeServer) {
+            throw ValidationError("no Node.js reference server at '\(nodeServer)': run from the Cuecast folder, pass --node-server, or --targets cuecast")
+        }
+    }
+
+    private var counts: [Int] { subscribers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    private var targetList: [LoadTest.Target] {
+        let names = targets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let parsed = names.compactMap(LoadTest.Target.init(rawValue:))
+        return parsed.count == names.count ? parsed : []
+    }
+
+    func run() async throws {
+        var settings = LoadTest.Settings()
+        settings.subscriberCounts = counts
+        settings.rate = rate
+        settings.steadySeconds = duration
+        settings.burst = burst
+        settings.perWorker = perWorker
+        settings.maxSubscribers = maxSubscribers
+        let test = LoadTest(
+            settings: settings, executable: CuecastExecutable.path, node: node, nodeScript: nodeServer,
+            log: { printError($0) }
+        )
+        let results: [BenchResult]
+        do {
+            results = try await test.run(targets: targetList)
+        } catch let error as BenchError {
+            printError("cuecast bench: \(error.description)")
+            throw ExitCode(1)
+        }
+        let table = ResultsTable.markdown(results, settings: settings)
+        print(table, terminator: "")
+        if let output { try table.write(toFile: output, atomically: true, encoding: .utf8) }
+    }
+}
+
+/// `cuecast bench-worker`: one load-generator process, driven by `cuecast bench` over its standard input.
+struct BenchWorkerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-worker", abstract: "One process of `cuecast bench`'s load generator.", shouldDisplay: false
+    )
+
+    @Option var url: String
+    @Option var count: Int
+    @Option var source: String = "127.0.0.1"
+
+    func run() async throws {
+        guard let target = URL(string: url) else { throw ValidationError("--url is not a URL: \(url)") }
+        let commands = AsyncStream<String> { continuation in
+            Thread.detachNewThread {
+                while let line = readLine() { continuation.yield(line) }
+                continuation.finish()
+            }
+        }
+        let encoder = JSONEncoder()
+        try await LoadWorker(url: target, count: count, sourceAddress: source).run(commands: commands) { report in
+            var line = (try? encoder.encode(report)) ?? Data("{}".utf8)
+            line.append(0x0A)
+            FileHandle.standardOutput.write(line)
+        }
+    }
+}
+
+/// This executable's own path, so `bench` can start `serve` and its workers from the same build.
+enum CuecastExecutable {
+    static var path: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+}
