@@ -6,12 +6,11 @@ import Logging
 import ServiceLifecycle
 
 /// Builds the router: streams, channels, publishing, the catalog, CORS for other origins, and the static pages.
-public func buildRouter(
-    catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration
+func buildRouter(
+    catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry
 ) -> Router<CuecastRequestContext> {
     let router = Router(context: CuecastRequestContext.self)
-    // What a page from another origin may read: why it must wait or authenticate, and a stream's connection id.
-    let exposedHeaders = ["X-Cuecast-Connection", "Retry-After", "WWW-Authenticate"]
+    let exposedHeaders = CrossOrigin.exposedHeaders
     router.add(middleware: CORSMiddleware(
         allowOrigin: .all,
         allowHeaders: [.accept, .authorization, .contentType, .origin, .lastEventID, .cacheControl],
@@ -22,13 +21,12 @@ public func buildRouter(
     if let publicDirectory = configuration.publicDirectory {
         router.add(middleware: FileMiddleware(publicDirectory, searchForIndexHtml: true))
     }
-    let connections = ConnectionRegistry()
     let gate = PublishGate(configuration: configuration)
     StreamRoutes(catalog: catalog, configuration: configuration, connections: connections).add(to: router)
     ChannelRoutes(channels: channels, configuration: configuration, connections: connections).add(to: router)
     PublishRoutes(channels: channels, catalog: catalog, configuration: configuration, gate: gate).add(to: router)
     ConnectionRoutes(connections: connections, gate: gate).add(to: router)
-    CatalogRoutes(catalog: catalog).add(to: router)
+    CatalogRoutes(catalog: catalog, connections: connections).add(to: router)
     return router
 }
 
@@ -40,14 +38,22 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let catalog = ScenarioCatalog(scenarios: scenarios, hubConfiguration: configuration.hubConfiguration)
     let channels = ChannelDirectory(configuration: configuration.channelConfiguration)
-    let router = buildRouter(catalog: catalog, channels: channels, configuration: configuration)
+    let connections = ConnectionRegistry(limit: configuration.maxSubscribers, retryAfterSeconds: configuration.subscriberRetryAfterSeconds)
+    let router = buildRouter(catalog: catalog, channels: channels, configuration: configuration, connections: connections)
+    let direct = DirectStreams(catalog: catalog, channels: channels, configuration: configuration, connections: connections)
     return Application(
         router: router,
+        server: .cuecast(direct: direct),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cuecast"),
         services: services(catalog: catalog, channels: channels, configuration: configuration, logger: logger),
         onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
+}
+
+/// What a page from another origin may read: why it must wait or authenticate, and a stream's connection id.
+enum CrossOrigin {
+    static let exposedHeaders = ["X-Cuecast-Connection", "Retry-After", "WWW-Authenticate"]
 }
 
 /// What runs beside the HTTP server: live playbacks, channel heartbeats and, when on, the scenario watcher.

@@ -37,6 +37,15 @@ public struct ServerConfiguration: Sendable {
     /// How often the scenarios folder is checked for edits; `nil` turns reloading off.
     public var reloadInterval: Duration? = .seconds(1)
 
+    // Capacity.
+
+    /// Event streams (`/streams/{name}`, `/subscribeToEvents`, `/channels/{name}` together) open at once; one more
+    /// gets `503 Service Unavailable` with `Retry-After`, while every other route keeps answering. The default is
+    /// what the descriptor limit allows (``defaultMaxSubscribers()``), read when the configuration is made.
+    public var maxSubscribers = ServerConfiguration.defaultMaxSubscribers()
+    /// The `Retry-After` seconds sent with that `503`.
+    public var subscriberRetryAfterSeconds = 5
+
     public init(
         host: String = "127.0.0.1", port: Int = 8080, scenariosDirectory: String = "scenarios", publicDirectory: String? = "public",
         historyLimit: Int = 1000, subscriberBufferBytes: Int = 256 * 1024, closeGracePeriod: Duration = .seconds(1)
@@ -56,5 +65,22 @@ public struct ServerConfiguration: Sendable {
 
     var hubConfiguration: BroadcastHub.Configuration {
         .init(historyLimit: historyLimit, subscriberBufferBytes: subscriberBufferBytes)
+    }
+}
+
+extension ServerConfiguration {
+    /// How many subscribers a process with this many descriptors can hold: one descriptor per stream, less a reserve
+    /// for everything else (the listening socket, epoll and the event loops' pipes, scenario files, and the
+    /// short-lived `/api`, `/healthz` and publish requests, plus the `503`s themselves). The reserve is 5% of the
+    /// limit and at least 64: 20,000 descriptors hold 19,000 subscribers; 1,024 hold 960. Never below 1.
+    public static func defaultMaxSubscribers(descriptorLimit: Int) -> Int {
+        let reserve = max(64, descriptorLimit / 20)
+        return max(1, descriptorLimit - reserve)
+    }
+
+    /// ``defaultMaxSubscribers(descriptorLimit:)`` for this process's soft `RLIMIT_NOFILE` now (1,024 if it cannot be
+    /// read). `cuecast serve` raises the soft limit to the hard one first (``DescriptorLimit/raiseToHard()``).
+    public static func defaultMaxSubscribers() -> Int {
+        defaultMaxSubscribers(descriptorLimit: DescriptorLimit.current()?.soft ?? 1024)
     }
 }

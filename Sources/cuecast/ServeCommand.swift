@@ -13,7 +13,7 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Every option can also be set in the environment: CUECAST_HOST, CUECAST_PORT, CUECAST_SCENARIOS, \
             CUECAST_PUBLIC, CUECAST_LOG_LEVEL, CUECAST_PUBLISH_TOKEN, CUECAST_ALLOW_ANONYMOUS_PUBLISH=1, \
-            CUECAST_MAX_BODY_BYTES, CUECAST_PUBLISH_RATE, CUECAST_CHANNEL_HISTORY. A scenario with problems stops the server from starting (each problem \
+            CUECAST_MAX_BODY_BYTES, CUECAST_PUBLISH_RATE, CUECAST_CHANNEL_HISTORY, CUECAST_MAX_SUBSCRIBERS. A scenario with problems stops the server from starting (each problem \
             is printed as file:line:column: message) unless --skip-invalid is given.
             """
     )
@@ -51,6 +51,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Events each channel keeps for Last-Event-ID resume.")
     var channelHistory: Int = Environment.value("CUECAST_CHANNEL_HISTORY").flatMap { Int($0) } ?? 100
 
+    @Option(help: ArgumentHelp(
+        "Event streams open at once, over all stream routes; one more gets 503 with Retry-After.",
+        discussion: "Default: the open-file limit (raised to its hard limit at start-up) less 5% (at least 64) for other work."
+    ))
+    var maxSubscribers: Int?
+
+    /// `--max-subscribers`, else `CUECAST_MAX_SUBSCRIBERS` (a bad number there is reported as -1, and refused).
+    var subscriberCap: Int? {
+        maxSubscribers ?? Environment.value("CUECAST_MAX_SUBSCRIBERS").map { Int($0) ?? -1 }
+    }
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical (got '\(logLevel)')")
@@ -59,6 +70,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive (got \(maxBodyBytes))") }
         guard publishRate > 0 else { throw ValidationError("--publish-rate must be positive (got \(publishRate))") }
         guard (1...100_000).contains(channelHistory) else { throw ValidationError("--channel-history must be from 1 to 100000 (got \(channelHistory))") }
+        if let subscriberCap, subscriberCap < 1 {
+            throw ValidationError("--max-subscribers (or CUECAST_MAX_SUBSCRIBERS) must be a positive whole number (got \(maxSubscribers.map(String.init) ?? Environment.value("CUECAST_MAX_SUBSCRIBERS") ?? ""))")
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: scenarios, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("no scenarios folder at '\(scenarios)': run from the Cuecast folder or pass --scenarios DIR")
@@ -83,7 +97,18 @@ struct ServeCommand: AsyncParsableCommand {
             logger.warning("no public folder: serving no pages", metadata: ["folder": "\(publicDirectory)"])
             publicFolder = nil
         }
+        // Each subscriber is a socket: take every descriptor the hard limit allows before the default cap is derived.
+        let descriptors = DescriptorLimit.raiseToHard()
         var configuration = ServerConfiguration(host: host, port: port, scenariosDirectory: scenarios, publicDirectory: publicFolder)
+        let derivedCap = configuration.maxSubscribers
+        if let subscriberCap {
+            configuration.maxSubscribers = subscriberCap
+            if subscriberCap > derivedCap {
+                logger.warning(
+                    "--max-subscribers \(subscriberCap) is more than the open-file limit leaves room for (\(derivedCap)): connections past that wait in the backlog until descriptors free up"
+                )
+            }
+        }
         configuration.publishToken = publishToken ?? Environment.value("CUECAST_PUBLISH_TOKEN")
         configuration.allowAnonymousPublish = allowAnonymousPublish
         configuration.maxBodyBytes = maxBodyBytes
@@ -91,6 +116,9 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.publishBurst = publishRate * 2
         configuration.channelHistoryLimit = channelHistory
         let publishing = configuration.publishingSummary
+        let capacity =
+            "max subscribers: \(configuration.maxSubscribers) (open-file limit \(descriptors.map(String.init) ?? "unknown")); "
+            + "a stream past that gets 503 with Retry-After: \(configuration.subscriberRetryAfterSeconds)"
         let scenarios = loaded.scenarios
         let host = self.host
         let log = logger
@@ -102,6 +130,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             log.info("channels: \(base)/subscribeToEvents and \(base)/channels/{name}; publish with POST \(base)/generateEvent")
             log.notice("\(publishing)")
+            log.notice("\(capacity)")
         }
         try await app.runService()
     }

@@ -42,7 +42,7 @@ public final class BroadcastHub: Sendable {
             if frame.kind != .heartbeat { state.remember(frame, limit: configuration.historyLimit) }
             let sequence = state.sequence
             state.lastActivity = .now
-            let delivered = state.deliver(frame, wakeups: &wakeups)
+            let delivered = state.deliver(frame, wakeups: &wakeups) + state.deliverToSinks(frame)
             return PublishReceipt(sequence: sequence, delivered: delivered)
         }
         wakeups.forEach { $0.resume() }
@@ -65,6 +65,7 @@ public final class BroadcastHub: Sendable {
             guard !state.finished, now - state.lastActivity >= interval else { return false }
             state.lastActivity = now
             _ = state.deliver(.heartbeat, wakeups: &wakeups)
+            _ = state.deliverToSinks(.heartbeat)
             return true
         }
         wakeups.forEach { $0.resume() }
@@ -83,6 +84,7 @@ public final class BroadcastHub: Sendable {
         state.withLock { state in
             state.finished = true
             for id in state.subscribers.keys { state.close(id, reason: .finished, finalFrame: nil, wakeups: &wakeups) }
+            for sink in state.sinks.values { sink.end(reason: .finished, finalFrame: nil) }
         }
         wakeups.forEach { $0.resume() }
     }
@@ -92,6 +94,7 @@ public final class BroadcastHub: Sendable {
         var wakeups: [Wakeup] = []
         state.withLock { state in
             for id in state.subscribers.keys { state.close(id, reason: reason, finalFrame: finalFrame, wakeups: &wakeups) }
+            for sink in state.sinks.values { sink.end(reason: reason, finalFrame: finalFrame) }
         }
         wakeups.forEach { $0.resume() }
     }
@@ -104,15 +107,7 @@ public final class BroadcastHub: Sendable {
     /// `history` request applies instead (`.unknownID`).
     public func subscribe(lastEventID: String? = nil, history: HistoryRequest = .all) -> SubscribeOutcome {
         state.withLock { state in
-            var placement = Placement.fresh
-            var replay: [Frame]
-            if let lastEventID, let index = state.history.lastIndex(where: { $0.eventID == lastEventID }) {
-                placement = .resumed
-                replay = Array(state.history[(index + 1)...])
-            } else {
-                if lastEventID != nil { placement = .unknownID }
-                replay = state.historyFrames(history)
-            }
+            let (replay, placement) = state.replay(lastEventID: lastEventID, history: history)
             let id = state.nextSubscriberID
             state.nextSubscriberID += 1
             let bytes = replay.reduce(0) { $0 + $1.bytes.count }
@@ -127,7 +122,10 @@ public final class BroadcastHub: Sendable {
 
     // MARK: Looking
 
-    public var subscriberCount: Int { state.withLock { $0.subscribers.count } }
+    /// Subscribers, counting those held by sinks.
+    public var subscriberCount: Int {
+        state.withLock { state in state.subscribers.count + state.sinks.values.reduce(0) { $0 + $1.memberCount } }
+    }
     public var isFinished: Bool { state.withLock { $0.finished } }
     /// The id of the newest event in history.
     public var lastEventID: String? { state.withLock { $0.history.last(where: { $0.eventID != nil })?.eventID } }
@@ -135,6 +133,11 @@ public final class BroadcastHub: Sendable {
     public var sequence: UInt64 { state.withLock { $0.sequence } }
     /// Whether `id` names an event still in history.
     public func hasEvent(id: String) -> Bool { state.withLock { $0.history.contains { $0.eventID == id } } }
+
+    /// The comment a subscriber gets when it is cut off for falling too far behind.
+    public static let overflowNotice = Frame.comment(
+        "cut off: this connection fell too far behind the stream; reconnect with Last-Event-ID to resume"
+    )
 
     // MARK: For subscriptions
 

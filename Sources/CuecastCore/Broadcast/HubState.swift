@@ -47,6 +47,8 @@ struct HubState {
     var passStart = 0
     var sequence: UInt64 = 0
     var subscribers: [UInt64: Subscriber] = [:]
+    /// Sinks that deliver to many subscribers themselves (one per server event loop), by the key they joined with.
+    var sinks: [ObjectIdentifier: any FrameSink] = [:]
     var nextSubscriberID: UInt64 = 0
     var finished = false
     /// When anything (event, comment or heartbeat) was last sent, for idle heartbeats.
@@ -58,6 +60,24 @@ struct HubState {
             history.removeFirst()
             historyBase += 1
         }
+    }
+
+    /// What a new subscriber replays: what follows `lastEventID` if history has it, else the `history` request.
+    func replay(lastEventID: String?, history request: HistoryRequest) -> ([Frame], Placement) {
+        if let lastEventID, let index = history.lastIndex(where: { $0.eventID == lastEventID }) {
+            return (Array(history[(index + 1)...]), .resumed)
+        }
+        return (historyFrames(request), lastEventID == nil ? .fresh : .unknownID)
+    }
+
+    /// Hands a frame to every sink; returns how many subscribers they hold.
+    func deliverToSinks(_ frame: Frame) -> Int {
+        var members = 0
+        for sink in sinks.values {
+            sink.receive(frame)
+            members += sink.memberCount
+        }
+        return members
     }
 
     func historyFrames(_ request: HistoryRequest) -> [Frame] {
@@ -96,7 +116,7 @@ struct HubState {
                 wakeups.append(.frames(waiter, subscribers.values[index].takePending()))
             }
         }
-        for id in overflowed { close(id, reason: .overflow, finalFrame: Self.overflowNotice, wakeups: &wakeups) }
+        for id in overflowed { close(id, reason: .overflow, finalFrame: BroadcastHub.overflowNotice, wakeups: &wakeups) }
         return delivered
     }
 
@@ -117,8 +137,4 @@ struct HubState {
         }
         subscribers[id] = subscriber
     }
-
-    static let overflowNotice = Frame.comment(
-        "cut off: this connection fell too far behind the stream; reconnect with Last-Event-ID to resume"
-    )
 }

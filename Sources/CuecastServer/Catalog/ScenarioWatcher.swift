@@ -23,10 +23,12 @@ struct ScenarioWatcher: Service {
     func run() async throws {
         // Shutdown cuts the sleep short, so a waiting watcher never holds the process after SIGTERM.
         try? await cancelWhenGracefulShutdown {
-            var known = Self.stamps(in: directory)
+            var known = Self.stamps(in: directory) ?? [:]
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
-                let now = Self.stamps(in: directory)
+                // A folder that cannot be read right now (no descriptor left while every socket is taken) has not
+                // lost its files: nothing is removed, and the next round looks again.
+                guard let now = Self.stamps(in: directory) else { continue }
                 for (path, stamp) in now where known[path] != stamp { reload(path) }
                 for path in known.keys where now[path] == nil {
                     if let name = catalog.remove(loadedFrom: path) { logger.notice("\(path) was deleted: stopped serving '\(name)'") }
@@ -53,8 +55,12 @@ struct ScenarioWatcher: Service {
         }
     }
 
-    static func stamps(in directory: String) -> [String: Stamp] {
-        guard let files = try? ScenarioDirectory.scenarioFiles(in: directory) else { return [:] }
+    /// Each scenario file's stamp; `nil` if the folder exists but cannot be listed (for example `EMFILE`), and
+    /// empty if it is gone.
+    static func stamps(in directory: String) -> [String: Stamp]? {
+        guard let files = try? ScenarioDirectory.scenarioFiles(in: directory) else {
+            return FileManager.default.fileExists(atPath: directory) ? nil : [:]
+        }
         var stamps: [String: Stamp] = [:]
         for file in files {
             guard let attributes = try? FileManager.default.attributesOfItem(atPath: file) else { continue }

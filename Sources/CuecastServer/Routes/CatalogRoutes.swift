@@ -7,6 +7,7 @@ import NIOCore
 /// The index: `GET /` (a plain-text menu for curl, the page for browsers), `GET /api/scenarios`, `GET /healthz`.
 struct CatalogRoutes<Context: RequestContext>: Sendable {
     let catalog: ScenarioCatalog
+    let connections: ConnectionRegistry
     let startedAt = ContinuousClock.now
 
     func add(to router: Router<Context>) {
@@ -27,6 +28,8 @@ struct CatalogRoutes<Context: RequestContext>: Sendable {
                 .object([
                     ("status", .string("ok")), ("scenarios", .integer(Int64(catalog.all.count))),
                     ("uptimeSeconds", .integer(Int64((ContinuousClock.now - startedAt).components.seconds))),
+                    ("subscribers", .integer(Int64(connections.admittedCount))),
+                    ("maxSubscribers", .integer(Int64(connections.limit))),
                 ])
             )
         }

@@ -1,6 +1,7 @@
 import CuecastCore
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 
 /// Channels that anyone allowed can publish to: `GET /subscribeToEvents` (the default channel),
@@ -25,17 +26,29 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
     }
 
     func stream(request: Request, channel name: String) throws -> Response {
+        let plan = try Self.plan(
+            channel: name, uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], channels: channels, configuration: configuration
+        )
+        guard let plan else { return Response(status: .noContent) }
+        // A place among the subscribers before subscribing: when full, a 503 costs nothing.
+        let slot = try connections.admit()
+        let stream = EventStreamResponse.joining(plan, closeGracePeriod: configuration.closeGracePeriod)
+        return stream.response(for: request, connections: connections, slot: slot, label: plan.options.client)
+    }
+
+    /// What a channel subscriber gets (shared with `DirectStreams`); `nil` when the client already has everything
+    /// there will ever be (answer 204).
+    static func plan(
+        channel name: String, uri: URI, lastEventIDHeader: String?, channels: ChannelDirectory, configuration: ServerConfiguration
+    ) throws -> LiveStreamPlan? {
         let hub = try Self.hub(named: name, in: channels)
-        let options = try StreamOptions(request: request, mode: .live)
+        let options = try StreamOptions(uri: uri, lastEventIDHeader: lastEventIDHeader, mode: .live)
+        if let lastEventID = options.lastEventID, hub.isFinished, lastEventID == hub.lastEventID { return nil }
         let welcome = "channel '\(name)': events published with POST /generateEvent\(name == ChannelDirectory.defaultChannel ? "" : "?channel=\(name)") arrive here"
-        let stream = EventStreamResponse.joining(
-            hub, options: options, preamble: Frame.preamble(welcome: welcome, retry: configuration.channelRetry),
-            closeGracePeriod: configuration.closeGracePeriod
-        ) { id in
-            "Last-Event-ID \(id) is older than this channel's history (the last \(channels.configuration.hub.historyLimit) events) or unknown: events may have been missed; here is all that is kept"
+        let historyLimit = channels.configuration.hub.historyLimit
+        return LiveStreamPlan(hub: hub, options: options, preamble: Frame.preamble(welcome: welcome, retry: configuration.channelRetry)) { id in
+            "Last-Event-ID \(id) is older than this channel's history (the last \(historyLimit) events) or unknown: events may have been missed; here is all that is kept"
         }
-        guard let stream else { return Response(status: .noContent) }
-        return stream.response(for: request, connections: connections, label: options.client)
     }
 
     func describe(_ name: String, _ hub: BroadcastHub, base: String) -> JSONValue {

@@ -1,6 +1,7 @@
 import CuecastCore
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 
 /// `GET /streams/{name}`: a scenario as a Server-Sent Events stream.
@@ -24,28 +25,39 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
         if let lastEventID = options.lastEventID, lastEventID == scenario.sentinelID {
             return Response(status: .noContent)
         }
+        // A place among the subscribers before any playback or subscription exists: when full, a 503 costs nothing.
+        let slot = try connections.admit()
         let stream: EventStreamResponse? =
             if let station = entry.station {
-                live(station, options: options)
+                try live(station, request: request)
             } else {
                 solo(scenario, options: options)
             }
         guard let stream else { return Response(status: .noContent) }
-        return stream.response(for: request, connections: connections, label: options.client)
+        return stream.response(for: request, connections: connections, slot: slot, label: options.client)
     }
 
     /// Joins the shared playback: history (or what follows `Last-Event-ID`), then live events.
-    private func live(_ station: Station, options: StreamOptions) -> EventStreamResponse? {
-        var options = options
+    private func live(_ station: Station, request: Request) throws -> EventStreamResponse? {
+        let plan = try Self.livePlan(station, uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], configuration: configuration)
+        return plan.map { EventStreamResponse.joining($0, closeGracePeriod: configuration.closeGracePeriod) }
+    }
+
+    /// What a live stream's subscriber gets (shared with `DirectStreams`); `nil` when the client already has
+    /// everything there will ever be (answer 204).
+    static func livePlan(_ station: Station, uri: URI, lastEventIDHeader: String?, configuration: ServerConfiguration) throws -> LiveStreamPlan? {
+        var options = try StreamOptions(uri: uri, lastEventIDHeader: lastEventIDHeader, mode: .live)
+        let hub = station.hub
+        if let lastEventID = options.lastEventID {
+            if lastEventID == station.scenario.sentinelID { return nil }
+            if hub.isFinished, lastEventID == hub.lastEventID { return nil }
+        }
         // A finished stream's last word is its sentinel: a subscriber that asked for no history still gets it, or an
         // EventSource would reconnect forever to a stream that will never send again (the sentinel's id gets 204).
-        if station.hub.isFinished, case .event? = station.scenario.end?.sentinel, options.history == .none || options.history == .last(0) {
+        if hub.isFinished, case .event? = station.scenario.end?.sentinel, options.history == .none || options.history == .last(0) {
             options.history = .last(1)
         }
-        return EventStreamResponse.joining(
-            station.hub, options: options, preamble: Frame.preamble(welcome: station.scenario.welcome, retry: station.scenario.retry),
-            closeGracePeriod: configuration.closeGracePeriod
-        ) { id in
+        return LiveStreamPlan(hub: hub, options: options, preamble: Frame.preamble(welcome: station.scenario.welcome, retry: station.scenario.retry)) { id in
             "Last-Event-ID \(id) is not in this stream's recent history (too old, or from before a restart): replaying the current pass"
         }
     }

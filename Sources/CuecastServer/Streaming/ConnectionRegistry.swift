@@ -1,9 +1,12 @@
 import CuecastCore
 import Foundation
+import HTTPTypes
 import Synchronization
 
-/// The event streams open right now, so one can be dropped on request: a teacher shows a browser reconnecting
-/// with `Last-Event-ID` by having the server hang up on it (`POST /api/connections/{id}/drop`).
+/// The event streams open right now, across every streaming route (`/streams/{name}`, `/subscribeToEvents`,
+/// `/channels/{name}`): it admits them up to the subscriber cap, and it lists them so one can be dropped on
+/// request: a teacher shows a browser reconnecting with `Last-Event-ID` by having the server hang up on it
+/// (`POST /api/connections/{id}/drop`).
 ///
 /// Each stream response says its id in `X-Cuecast-Connection`. A page whose `EventSource` cannot read headers
 /// labels its connection with `?client=LABEL` and drops it by label instead.
@@ -13,29 +16,93 @@ final class ConnectionRegistry: Sendable {
         let path: String
         let label: String?
         let opened: Date
-        let subscription: Subscription
+        /// Ends the stream with a reason and a last frame for the client, from any thread.
+        let hangUp: @Sendable (CloseReason, Frame?) -> Void
+    }
+
+    /// A place among the `limit` streams, held from admission until the stream ends. It is given back once, by
+    /// ``release()`` or, if the response body never ran (the response was dropped), when the slot is freed.
+    final class Slot: Sendable {
+        /// The id the response announces in `X-Cuecast-Connection`.
+        let id: UInt64
+        private let registry: ConnectionRegistry
+        private let released = Atomic(false)
+
+        fileprivate init(id: UInt64, registry: ConnectionRegistry) {
+            self.id = id
+            self.registry = registry
+        }
+
+        func release() {
+            guard !released.exchange(true, ordering: .acquiringAndReleasing) else { return }
+            registry.state.withLock { $0.admitted -= 1 }
+        }
+
+        deinit { release() }
     }
 
     private struct State {
         var nextID: UInt64 = 1
+        /// Slots held: streams running, and responses admitted whose body has not started yet.
+        var admitted = 0
         var open: [UInt64: Connection] = [:]
     }
 
+    /// Streams that may be open at once (``ServerConfiguration/maxSubscribers``).
+    let limit: Int
+    /// `Retry-After` seconds in the `503` sent when full.
+    let retryAfterSeconds: Int
     private let state = Mutex(State())
 
-    /// The id a response announces before its body (and registration) starts.
-    func reserveID() -> UInt64 {
-        state.withLock { state in
+    init(limit: Int = .max, retryAfterSeconds: Int = 5) {
+        self.limit = limit
+        self.retryAfterSeconds = retryAfterSeconds
+    }
+
+    /// Takes a slot for a new stream, atomically: the count is checked and raised under one lock, so concurrent
+    /// requests can never overshoot the limit. Call it before subscribing to anything, so a refused request
+    /// costs nothing. Full: `503` with `Retry-After`, which only refuses streams; other routes keep working.
+    func admit() throws(APIError) -> Slot {
+        let id: UInt64? = state.withLock { state in
+            guard state.admitted < limit else { return nil }
+            state.admitted += 1
             defer { state.nextID += 1 }
             return state.nextID
         }
+        guard let id else { throw full }
+        return Slot(id: id, registry: self)
     }
 
-    /// Runs `body` with the connection listed.
-    func listing<T>(_ connection: Connection, _ body: () async throws -> T) async rethrows -> T {
+    /// The answer when every slot is taken.
+    var full: APIError {
+        APIError(
+            .serviceUnavailable, code: "too_many_subscribers",
+            message: "this server is holding its limit of \(limit) subscribers; retry in \(retryAfterSeconds) s",
+            extra: [("limit", .integer(Int64(limit)))],
+            headers: [.retryAfter: String(retryAfterSeconds)]
+        )
+    }
+
+    /// Slots held now (streams open or about to start).
+    var admittedCount: Int { state.withLock { $0.admitted } }
+
+    /// Runs `body` with the connection listed; gives back `slot` when it ends.
+    func listing<T>(_ connection: Connection, slot: Slot, _ body: () async throws -> T) async rethrows -> T {
         state.withLock { $0.open[connection.id] = connection }
-        defer { _ = state.withLock { $0.open.removeValue(forKey: connection.id) } }
+        defer {
+            _ = state.withLock { $0.open.removeValue(forKey: connection.id) }
+            slot.release()
+        }
         return try await body()
+    }
+
+    /// Lists a connection that manages its own lifetime (a `StreamConnection`); it calls ``unlist(id:)`` when done.
+    func list(_ connection: Connection) {
+        state.withLock { $0.open[connection.id] = connection }
+    }
+
+    func unlist(id: UInt64) {
+        _ = state.withLock { $0.open.removeValue(forKey: id) }
     }
 
     var all: [Connection] { state.withLock { $0.open.values.sorted { $0.id < $1.id } } }
@@ -55,9 +122,9 @@ final class ConnectionRegistry: Sendable {
     }
 
     private static func hangUp(_ connection: Connection) {
-        connection.subscription.close(
+        connection.hangUp(
             .dropped,
-            finalFrame: .comment("the server dropped this connection on request (for teaching); a client reconnects after its retry time, sending Last-Event-ID")
+            .comment("the server dropped this connection on request (for teaching); a client reconnects after its retry time, sending Last-Event-ID")
         )
     }
 }

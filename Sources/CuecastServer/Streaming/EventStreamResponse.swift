@@ -29,17 +29,19 @@ struct EventStreamResponse: Sendable {
         .connection: "close",
     ]
 
-    /// The response, listed in `connections` while it streams (so it can be dropped on request) under the id
-    /// its `X-Cuecast-Connection` header announces, and the `?client=` label if one was given.
-    func response(for request: Request, connections: ConnectionRegistry, label: String?) -> Response {
-        let id = connections.reserveID()
+    /// The response, holding `slot` (taken with ``ConnectionRegistry/admit()`` before subscribing) until the stream
+    /// ends, and listed in `connections` while it streams (so it can be dropped on request) under the id its
+    /// `X-Cuecast-Connection` header announces, and the `?client=` label if one was given. If the body never runs,
+    /// the slot is given back when the response is dropped.
+    func response(for request: Request, connections: ConnectionRegistry, slot: ConnectionRegistry.Slot, label: String?) -> Response {
         var headers = Self.headers
-        headers[.cuecastConnection] = String(id)
+        headers[.cuecastConnection] = String(slot.id)
         let connection = ConnectionRegistry.Connection(
-            id: id, path: request.uri.path, label: label, opened: Date(), subscription: subscription
+            id: slot.id, path: request.uri.path, label: label, opened: Date(),
+            hangUp: { [subscription] reason, frame in subscription.close(reason, finalFrame: frame) }
         )
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            try await connections.listing(connection) {
+            try await connections.listing(connection, slot: slot) {
                 try await run(request: request, writer: &writer)
             }
         })

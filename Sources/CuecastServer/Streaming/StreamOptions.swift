@@ -1,6 +1,7 @@
 import CuecastCore
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import NIOCore
 
 /// What a subscriber asked for, from the query string and headers, validated.
@@ -20,7 +21,13 @@ struct StreamOptions: Sendable {
     static let knownParameters: Set<Substring> = ["history", "speed", "seed", "lastEventId", "client"]
 
     init(request: Request, mode: PlaybackMode) throws {
-        let query = request.uri.queryParameters
+        try self.init(uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], mode: mode)
+    }
+
+    /// From the request target and its `Last-Event-ID` header: the same rules for Hummingbird's routes and for
+    /// `DirectStreams`.
+    init(uri: URI, lastEventIDHeader header: String?, mode: PlaybackMode) throws {
+        let query = uri.queryParameters
         for (key, _) in query where !Self.knownParameters.contains(key) {
             throw APIError(.badRequest, code: "unknown_parameter", message: "unknown query parameter '\(key)'; streams take history, speed, seed, lastEventId and client")
         }
@@ -54,7 +61,6 @@ struct StreamOptions: Sendable {
             }
             self.client = String(value)
         }
-        let header = request.headers[.lastEventID]
         let id = header ?? query["lastEventId"].map(String.init)
         if let id {
             if let reason = Self.problem(withID: id) {

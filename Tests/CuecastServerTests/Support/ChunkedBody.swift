@@ -1,8 +1,11 @@
-/// Splits a raw HTTP/1.1 response (as a `RawSocket` read it) into its head and its de-chunked body.
+/// Splits a raw HTTP/1.1 response (as a `RawSocket` read it) into its head and its body: de-chunked when it is
+/// chunked (Hummingbird's responses), as it is when it is delimited by the connection's close (event streams
+/// served directly on SwiftNIO, which send `Connection: close` and no framing).
 struct RawHTTPResponse {
     let head: String
     let body: [UInt8]
-    /// The terminating zero-length chunk arrived: the server ended the response properly.
+    /// The terminating zero-length chunk arrived, or the body is close-delimited (then the caller's check that the
+    /// server closed the connection is what says the response ended properly).
     let complete: Bool
 
     init?(_ bytes: [UInt8]) {
@@ -10,6 +13,11 @@ struct RawHTTPResponse {
         guard let headEnd = Self.find(separator, in: bytes, from: 0) else { return nil }
         head = String(decoding: bytes[..<headEnd], as: UTF8.self)
         var index = headEnd + separator.count
+        guard head.lowercased().contains("transfer-encoding: chunked") else {
+            body = Array(bytes[index...])
+            complete = true
+            return
+        }
         var body: [UInt8] = []
         var complete = false
         let crlf: [UInt8] = Array("\r\n".utf8)

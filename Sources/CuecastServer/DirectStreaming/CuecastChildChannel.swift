@@ -1,0 +1,44 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+
+/// Hummingbird's HTTP/1 connection, with event streams taken off it.
+///
+/// Every connection starts with a `RequestSniffer`. If the first request is a plain `GET` that `DirectStreams`
+/// can serve (a live stream or a channel, admitted, with valid options), the connection becomes a
+/// `StreamConnection` on SwiftNIO and its Hummingbird task ends at once; an idle subscriber then costs a socket
+/// and one small handler. Anything else (pages, the API, publishing, solo streams, errors, a stream asked for
+/// on a kept-alive connection) is handed to Hummingbird's own pipeline, bytes and all, and served as before.
+struct CuecastChildChannel: ServerChildChannel {
+    struct Value: ServerChildChannelValue {
+        let channel: any Channel
+        let decision: EventLoopFuture<RequestSniffer.Decision>
+    }
+
+    let http1: HTTP1Channel
+    let direct: DirectStreams
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            let promise = channel.eventLoop.makePromise(of: RequestSniffer.Decision.self)
+            let sniffer = RequestSniffer(direct: direct, http1: http1, logger: logger, decision: promise)
+            try channel.pipeline.syncOperations.addHandler(sniffer)
+            return Value(channel: channel, decision: promise.futureResult)
+        }
+    }
+
+    func handle(value: Value, logger: Logger) async {
+        guard case .http(let asyncChannel) = try? await value.decision.get() else { return }
+        await http1.handle(value: asyncChannel, logger: logger)
+    }
+}
+
+extension HTTPServerBuilder {
+    /// HTTP/1 with `DirectStreams` serving the event streams it can.
+    static func cuecast(direct: DirectStreams) -> HTTPServerBuilder {
+        .init { responder in
+            CuecastChildChannel(http1: HTTP1Channel(responder: responder), direct: direct)
+        }
+    }
+}

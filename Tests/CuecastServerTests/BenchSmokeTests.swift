@@ -1,0 +1,68 @@
+import CuecastTestSupport
+import Foundation
+import Testing
+
+/// A small run of `cuecast bench` through the real executable: worker processes on their own source addresses,
+/// the publisher, the tables. It checks what the benchmark reports, never how fast: speed lives in
+/// BENCHMARKS.md, measured on purpose, not judged by a test on a busy machine.
+@Suite("cuecast bench (smoke)")
+struct BenchSmokeTests {
+    /// The first row of `server` in the table after `heading`, split into cells (cell 0 is the server's name).
+    static func row(_ table: String, server: String, after heading: String) -> [String]? {
+        guard let section = table.range(of: heading) else { return nil }
+        for line in table[section.upperBound...].split(separator: "\n") where line.hasPrefix("| \(server) |") {
+            return line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        return nil
+    }
+
+    @Test("past --max-subscribers the generator sees 503 with Retry-After; the held subscribers lose nothing")
+    func capAndDelivery() async throws {
+        let run = try await CLIProcess.run(
+            ["bench", "--subscribers", "40", "--per-worker", "15", "--targets", "cuecast", "--max-subscribers", "30",
+             "--rate", "10", "--duration", "1", "--burst", "20"],
+            timeout: .seconds(120)
+        )
+        #expect(run.status == 0, "\(run.stderr)")
+        // | server | subscribers | held | failed | 503 (with Retry-After) | ...
+        let holding = Self.row(run.stdout, server: "Cuecast", after: "Holding subscribers")
+        #expect(holding?[1] == "40")
+        #expect(holding?[2] == "30", "held")
+        #expect(holding?[3] == "0", "failed")
+        #expect(holding?[4] == "10 (10)", "refused with Retry-After")
+        // | server | subscribers | deliveries | deliveries/s | p50 | p99 | max | lost | reordered | ...
+        let steady = Self.row(run.stdout, server: "Cuecast", after: "Steady")
+        #expect(steady?[2] == "300", "30 subscribers × 10 events")
+        #expect(steady?[7] == "0", "lost")
+        #expect(steady?[8] == "0", "reordered")
+        let burst = Self.row(run.stdout, server: "Cuecast", after: "Burst")
+        #expect(burst?[2] == "600", "30 subscribers × 20 events")
+        #expect(burst?[7] == "0", "lost")
+        #expect(run.stdout.contains("Every server still answered `/healthz`"))
+    }
+
+    @Test("the Node.js reference server is measured by the same generator", .enabled(if: BenchSmokeTests.hasNode))
+    func nodeReference() async throws {
+        let run = try await CLIProcess.run(
+            ["bench", "--subscribers", "20", "--per-worker", "10", "--targets", "node", "--rate", "10", "--duration", "1", "--burst", "10"],
+            timeout: .seconds(120)
+        )
+        #expect(run.status == 0, "\(run.stderr)")
+        let holding = Self.row(run.stdout, server: "Node.js", after: "Holding subscribers")
+        #expect(holding?[2] == "20", "held")
+        let burst = Self.row(run.stdout, server: "Node.js", after: "Burst")
+        #expect(burst?[2] == "200", "20 subscribers × 10 events")
+        #expect(burst?[7] == "0", "lost")
+    }
+
+    @Test("bad options are refused with a message")
+    func badOptions() async throws {
+        let run = try await CLIProcess.run(["bench", "--subscribers", "ten"])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("--subscribers takes positive counts"))
+    }
+
+    static let hasNode = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+        FileManager.default.isExecutableFile(atPath: "\($0)/node")
+    }
+}

@@ -1,0 +1,106 @@
+import CuecastCore
+import CuecastTestSupport
+import Foundation
+import Testing
+
+/// Event streams are served two ways behind one API: straight on SwiftNIO when a connection's first request is
+/// a plain GET for a live stream or a channel, and by Hummingbird's router otherwise (a stream asked for on a
+/// kept-alive connection, solo streams, errors). Both must put the same events on the wire.
+@Suite("Direct streams")
+struct DirectStreamTests {
+    static let request = "GET /subscribeToEvents?history=none HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\nOrigin: http://example.test\r\n\r\n"
+
+    /// Reads until `predicate` holds for what has arrived, or `timeout` passes.
+    static func read(_ socket: RawSocket, timeout: Duration = .seconds(5), until predicate: (String) -> Bool) async -> String {
+        let deadline = ContinuousClock.now + timeout
+        var collected: [UInt8] = []
+        while ContinuousClock.now < deadline {
+            let (bytes, ending) = socket.readAvailable()
+            collected += bytes
+            let text = String(decoding: collected, as: UTF8.self)
+            if predicate(text) || ending != nil { return text }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return String(decoding: collected, as: UTF8.self)
+    }
+
+    @Test("a first request for a channel is served directly: close-delimited, CORS headers, preamble then events")
+    func directChannel() async throws {
+        try await withServer([]) { port in
+            let socket = try RawSocket(port: port, receiveBuffer: 64 * 1024)
+            try socket.send(Self.request)
+            let head = await Self.read(socket) { $0.contains("retry: 3000\n\n") }
+            #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(head.contains("Content-Type: text/event-stream\r\n"))
+            #expect(head.contains("Connection: close\r\n"))
+            #expect(head.contains("Access-Control-Allow-Origin: *\r\n"))
+            #expect(head.contains("Access-Control-Expose-Headers: X-Cuecast-Connection"))
+            #expect(!head.lowercased().contains("transfer-encoding"), "a direct stream is delimited by the connection's close")
+            let joined = try await eventually { try await subscriberCount(channel: "default", port: port) == 1 }
+            #expect(joined)
+
+            _ = try await publishText(port: port, "one\ntwo")
+            let text = await Self.read(socket) { $0.contains("data: two\n\n") }
+            #expect(text.hasSuffix("id: 1\ndata: one\ndata: two\n\n"), "\(text.debugDescription)")
+        }
+    }
+
+    @Test("a stream asked for on a kept-alive connection is served by Hummingbird, chunked, with the same events")
+    func keptAliveConnection() async throws {
+        try await withServer([]) { port in
+            let socket = try RawSocket(port: port, receiveBuffer: 64 * 1024)
+            try socket.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            let health = await Self.read(socket) { $0.contains("\"status\"") && $0.hasSuffix("}") }
+            #expect(health.hasPrefix("HTTP/1.1 200 OK"))
+            try socket.send(Self.request)
+            let head = await Self.read(socket) { $0.contains("retry: 3000") }
+            #expect(head.lowercased().contains("transfer-encoding: chunked"), "\(head.debugDescription)")
+            let joined = try await eventually { try await subscriberCount(channel: "default", port: port) == 1 }
+            #expect(joined)
+            _ = try await publishText(port: port, "hello")
+            let text = await Self.read(socket) { $0.contains("data: hello\n\n") }
+            #expect(text.contains("id: 1\ndata: hello\n\n"))
+        }
+    }
+
+    @Test("requests the direct path does not take reach the router: bad options, unknown names, other methods")
+    func leftToTheRouter() async throws {
+        try await withServer([]) { port in
+            for (request, status) in [
+                ("GET /subscribeToEvents?histroy=2 HTTP/1.1\r\nHost: x\r\n\r\n", "400"),
+                ("GET /channels/bad%20name HTTP/1.1\r\nHost: x\r\n\r\n", "400"),
+                ("GET /streams/nope HTTP/1.1\r\nHost: x\r\n\r\n", "404"),
+                ("POST /subscribeToEvents HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", "404"),
+            ] {
+                let socket = try RawSocket(port: port, receiveBuffer: 64 * 1024)
+                try socket.send(request)
+                let answer = await Self.read(socket) { $0.contains("\r\n\r\n") }
+                let line = answer.split(separator: "\r\n").first.map(String.init) ?? ""
+                #expect(line.hasPrefix("HTTP/1.1 \(status)"), "\(request.debugDescription) got \(line.debugDescription)")
+            }
+        }
+    }
+
+    @Test("a request head split over many small writes is still served directly")
+    func splitHead() async throws {
+        try await withServer([]) { port in
+            let socket = try RawSocket(port: port, receiveBuffer: 64 * 1024)
+            for piece in Self.request.map(String.init) { try socket.send(piece) }
+            let head = await Self.read(socket) { $0.contains("retry: 3000\n\n") }
+            #expect(head.hasPrefix("HTTP/1.1 200 OK\r\n"))
+            #expect(!head.lowercased().contains("transfer-encoding"))
+        }
+    }
+}
+
+/// Subscribers on a channel, from `/api/channels`.
+func subscriberCount(channel: String, port: Int) async throws -> Int {
+    let listing = try await fetch(port: port, "/api/channels").json()
+    let channels = listing["channels"] as? [[String: Any]] ?? []
+    return channels.first { $0["name"] as? String == channel }?["subscribers"] as? Int ?? 0
+}
+
+/// `POST /generateEvent` with a plain-text body.
+func publishText(port: Int, _ text: String) async throws -> FetchedResponse {
+    try await post(port: port, "/generateEvent", body: text, contentType: "text/plain")
+}
