@@ -62,7 +62,6 @@ public struct LoadTest: Sendable {
                 defer { server.stop() }
                 log("\(server.name), \(count) subscribers: starting")
                 results.append(try await measure(server, subscribers: count, runIndex: runIndex))
-                server.stop()
             }
         }
         return results

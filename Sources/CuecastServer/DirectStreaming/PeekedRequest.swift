@@ -1,3 +1,5 @@
+import Foundation
+
 /// A request head read straight from the connection's first bytes, just enough to decide whether the request is
 /// a plain `GET` for an event stream that `DirectStreams` can serve. Anything unusual (a body, an upgrade, an
 /// odd request line) is left to Hummingbird, which parses it properly.
@@ -31,8 +33,8 @@ struct PeekedRequest: Sendable {
         for line in lines where !line.isEmpty {
             guard let colon = line.firstIndex(of: ":"), colon != line.startIndex,
                   !line[..<colon].contains(where: { $0 == " " || $0 == "\t" }) else { return nil }
-            let value = line[line.index(after: colon)...].trimmingPrefix(while: { $0 == " " || $0 == "\t" })
-            headers.append((line[..<colon].lowercased(), String(value.reversed().trimmingPrefix(while: { $0 == " " || $0 == "\t" }).reversed())))
+            let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers.append((line[..<colon].lowercased(), value))
         }
         self.headers = headers
     }
@@ -52,11 +54,5 @@ struct PeekedRequest: Sendable {
             if matched == 4 { return count }
         }
         return nil
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingPrefix(while predicate: (Character) -> Bool) -> Substring {
-        self[(firstIndex { !predicate($0) } ?? endIndex)...]
     }
 }

@@ -135,18 +135,19 @@ final class StreamConnection: ChannelInboundHandler {
         closing = true
         fanout?.leave(self)
         fanout = nil
-        if !released {
-            released = true
-            plan.finished()
-        }
+        release()
         context.fireChannelInactive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        if !released {
-            released = true
-            plan.finished()
-        }
+        release()
         self.context = nil
+    }
+
+    /// Gives back the slot and the listing, once, whichever of inactive or removed comes first.
+    private func release() {
+        guard !released else { return }
+        released = true
+        plan.finished()
     }
 }

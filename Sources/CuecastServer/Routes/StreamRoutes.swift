@@ -18,29 +18,25 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
 
     func stream(request: Request, name: String) throws -> Response {
         guard let entry = catalog.entry(named: name) else { throw Self.unknownStream(name, catalog: catalog) }
+        if let station = entry.station {
+            // Joins the shared playback: history (or what follows `Last-Event-ID`), then live events.
+            let plan = try Self.livePlan(station, uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], configuration: configuration)
+            guard let plan else { return Response(status: .noContent) }
+            // A place among the subscribers before subscribing: when full, a 503 costs nothing.
+            let slot = try connections.admit()
+            let stream = EventStreamResponse.joining(plan, closeGracePeriod: configuration.closeGracePeriod)
+            return stream.response(for: request, connections: connections, slot: slot, label: plan.options.client)
+        }
         let scenario = entry.scenario
         let options = try StreamOptions(request: request, mode: scenario.mode)
-
         // The sentinel's id coming back means the client already saw the end: 204 stops a browser for good.
         if let lastEventID = options.lastEventID, lastEventID == scenario.sentinelID {
             return Response(status: .noContent)
         }
-        // A place among the subscribers before any playback or subscription exists: when full, a 503 costs nothing.
+        // A place among the subscribers before any playback exists: when full, a 503 costs nothing.
         let slot = try connections.admit()
-        let stream: EventStreamResponse? =
-            if let station = entry.station {
-                try live(station, request: request)
-            } else {
-                solo(scenario, options: options)
-            }
-        guard let stream else { return Response(status: .noContent) }
+        guard let stream = solo(scenario, options: options) else { return Response(status: .noContent) }
         return stream.response(for: request, connections: connections, slot: slot, label: options.client)
-    }
-
-    /// Joins the shared playback: history (or what follows `Last-Event-ID`), then live events.
-    private func live(_ station: Station, request: Request) throws -> EventStreamResponse? {
-        let plan = try Self.livePlan(station, uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], configuration: configuration)
-        return plan.map { EventStreamResponse.joining($0, closeGracePeriod: configuration.closeGracePeriod) }
     }
 
     /// What a live stream's subscriber gets (shared with `DirectStreams`); `nil` when the client already has
