@@ -10,8 +10,10 @@ import Synchronization
 public protocol FrameSink: AnyObject, Sendable {
     /// Members currently held, for subscriber counts and publish receipts.
     var memberCount: Int { get }
-    /// A frame for every member.
-    func receive(_ frame: Frame)
+    /// A frame for every member; returns how many members it was queued for. That count is taken before the
+    /// frame is queued: the sink's loop may deliver it, and drop a member that overflows on it, before this
+    /// returns, and that member still received it.
+    func receive(_ frame: Frame) -> Int
     /// Every member gets `finalFrame` (if any) after what is queued, and is closed for `reason`. New members
     /// may join afterwards (a replaced station, a `disconnect` cue); a finished hub admits them already finished.
     func end(reason: CloseReason, finalFrame: Frame?)

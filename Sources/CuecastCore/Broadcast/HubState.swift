@@ -73,10 +73,7 @@ struct HubState {
     /// Hands a frame to every sink; returns how many subscribers they hold.
     func deliverToSinks(_ frame: Frame) -> Int {
         var members = 0
-        for sink in sinks.values {
-            sink.receive(frame)
-            members += sink.memberCount
-        }
+        for sink in sinks.values { members += sink.receive(frame) }
         return members
     }
 

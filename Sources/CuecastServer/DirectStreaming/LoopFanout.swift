@@ -32,7 +32,11 @@ final class LoopFanout: FrameSink {
 
     var memberCount: Int { count.load(ordering: .relaxed) }
 
-    func receive(_ frame: Frame) { enqueue(.frames(frame)) }
+    func receive(_ frame: Frame) -> Int {
+        let members = memberCount
+        enqueue(.frames(frame))
+        return members
+    }
 
     func end(reason: CloseReason, finalFrame: Frame?) { enqueue(.end(reason, finalFrame)) }
 
