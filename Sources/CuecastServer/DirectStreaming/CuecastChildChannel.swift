@@ -19,8 +19,16 @@ struct CuecastChildChannel: ServerChildChannel {
     let http1: HTTP1Channel
     let direct: DirectStreams
 
+    /// How each connection sizes its reads. NIO keeps a connection's last receive buffer for the next read, for
+    /// the life of the connection; its default first buffer is 2 KiB, which an idle subscriber would then carry
+    /// although its one request was a few hundred bytes. Starting at 256 bytes and growing (doubling whenever a
+    /// read fills the buffer, up to NIO's usual 64 KiB) costs an upload a few more reads and saves every
+    /// subscriber most of that.
+    static let receiveAllocator = AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 256, maximum: 65536)
+
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            try channel.syncOptions?.setOption(ChannelOptions.recvAllocator, value: Self.receiveAllocator)
             let promise = channel.eventLoop.makePromise(of: RequestSniffer.Decision.self)
             let sniffer = RequestSniffer(direct: direct, http1: http1, logger: logger, decision: promise)
             try channel.pipeline.syncOperations.addHandler(sniffer)

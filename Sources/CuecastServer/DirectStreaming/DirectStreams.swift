@@ -59,17 +59,20 @@ struct DirectStreams: Sendable {
             response += "Access-Control-Allow-Origin: *\r\nAccess-Control-Expose-Headers: \(CrossOrigin.exposedHeaders.joined(separator: ", "))\r\n"
         }
         response += "\r\n"
+        var opening = channel.allocator.buffer(capacity: response.utf8.count + live.preamble.count)
+        opening.writeString(response)
+        opening.writeBytes(live.preamble)
         let connections = self.connections
         let grace = configuration.closeGracePeriod.components
         let connection = StreamConnection(plan: .init(
-            hub: live.hub, head: Array(response.utf8), preamble: live.preamble, lastEventID: live.options.lastEventID,
+            hub: live.hub, lastEventID: live.options.lastEventID,
             history: live.options.history, unplaced: live.unplaced, bufferBytes: configuration.subscriberBufferBytes,
             closeGracePeriod: .nanoseconds(grace.seconds * 1_000_000_000 + grace.attoseconds / 1_000_000_000),
             finished: {
                 connections.unlist(id: slot.id)
                 slot.release()
             }
-        ))
+        ), opening: opening)
         let bound = NIOLoopBound(connection, eventLoop: channel.eventLoop)
         connections.list(ConnectionRegistry.Connection(
             id: slot.id, path: uri.path, label: live.options.client, opened: Date(),

@@ -17,9 +17,6 @@ final class StreamConnection: ChannelInboundHandler {
     /// Everything decided before the connection was taken over (see `DirectStreams`).
     struct Plan: Sendable {
         let hub: BroadcastHub
-        /// Status line and headers, ending with the blank line.
-        let head: [UInt8]
-        let preamble: [UInt8]
         let lastEventID: String?
         let history: HistoryRequest
         /// The comment sent when `lastEventID` is not in history.
@@ -33,13 +30,17 @@ final class StreamConnection: ChannelInboundHandler {
     static let shutdownNotice = Frame.comment("the server is shutting down; reconnect in a moment")
 
     private let plan: Plan
+    /// Status line, headers, the blank line and the preamble, until `begin()` writes them: an idle subscriber
+    /// should not carry its own response head.
+    private var opening: ByteBuffer?
     private var context: ChannelHandlerContext?
     private var fanout: LoopFanout?
     private var closing = false
     private var released = false
 
-    init(plan: Plan) {
+    init(plan: Plan, opening: ByteBuffer) {
         self.plan = plan
+        self.opening = opening
     }
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
@@ -49,10 +50,10 @@ final class StreamConnection: ChannelInboundHandler {
         guard let context else { return }
         let high = max(plan.bufferBytes, 1024)
         context.channel.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: high / 2, high: high)).whenFailure { _ in }
-        var buffer = context.channel.allocator.buffer(capacity: plan.head.count + plan.preamble.count)
-        buffer.writeBytes(plan.head)
-        buffer.writeBytes(plan.preamble)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        if let opening {
+            self.opening = nil
+            context.writeAndFlush(wrapOutboundOut(opening), promise: nil)
+        }
         let loop = context.eventLoop
         plan.hub.join(
             sinkKey: ObjectIdentifier(loop), make: { LoopFanout(loop: loop) }, lastEventID: plan.lastEventID, history: plan.history
