@@ -45,6 +45,10 @@ public struct ServerConfiguration: Sendable {
     public var maxSubscribers = ServerConfiguration.defaultMaxSubscribers()
     /// The `Retry-After` seconds sent with that `503`.
     public var subscriberRetryAfterSeconds = 5
+    /// Subscribers an event loop writes to before it pauses to serve its other connections, while it fans a
+    /// batch of events out (see `LoopFanout`). Smaller keeps publishing and pages more responsive during a big
+    /// fan-out and costs a timer per turn; tests set it low to exercise passes that take many turns.
+    public var fanoutTurnSize = 256
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, scenariosDirectory: String = "scenarios", publicDirectory: String? = "public",

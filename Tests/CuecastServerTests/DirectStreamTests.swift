@@ -10,18 +10,9 @@ import Testing
 struct DirectStreamTests {
     static let request = "GET /subscribeToEvents?history=none HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\nOrigin: http://example.test\r\n\r\n"
 
-    /// Reads until `predicate` holds for what has arrived, or `timeout` passes.
+    /// Reads until `predicate` holds for what has arrived, the connection ends, or `timeout` passes.
     static func read(_ socket: RawSocket, timeout: Duration = .seconds(5), until predicate: (String) -> Bool) async -> String {
-        let deadline = ContinuousClock.now + timeout
-        var collected: [UInt8] = []
-        while ContinuousClock.now < deadline {
-            let (bytes, ending) = socket.readAvailable()
-            collected += bytes
-            let text = String(decoding: collected, as: UTF8.self)
-            if predicate(text) || ending != nil { return text }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-        return String(decoding: collected, as: UTF8.self)
+        await socket.read(timeout: timeout, until: predicate).text
     }
 
     @Test("a first request for a channel is served directly: close-delimited, CORS headers, preamble then events")

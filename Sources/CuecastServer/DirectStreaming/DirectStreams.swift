@@ -67,6 +67,7 @@ struct DirectStreams: Sendable {
         let connection = StreamConnection(plan: .init(
             hub: live.hub, lastEventID: live.options.lastEventID,
             history: live.options.history, unplaced: live.unplaced, bufferBytes: configuration.subscriberBufferBytes,
+            fanoutTurnSize: configuration.fanoutTurnSize,
             closeGracePeriod: .nanoseconds(grace.seconds * 1_000_000_000 + grace.attoseconds / 1_000_000_000),
             finished: {
                 connections.unlist(id: slot.id)

@@ -5,10 +5,20 @@ import Synchronization
 /// One hub's subscribers on one event loop: the `FrameSink` the hub hands each frame to.
 ///
 /// The hub calls it under its lock, so it only appends to a queue and, if no drain is pending, schedules one on
-/// the loop. The drain runs on the loop: consecutive frames become one buffer, encoded once, and that same buffer
-/// (shared, not copied) is written to every member in one write each. A publish therefore costs the hub one call
-/// per loop, not one per subscriber, and a subscriber costs one write per drain, however many events it holds.
+/// the loop. On the loop, operations run in the order they were queued. Consecutive frames become one buffer,
+/// encoded once, and a *pass* writes that same buffer (shared, not copied) to every member, one write each.
+///
+/// A pass over thousands of members takes tens of milliseconds, so it is written in turns of `turnSize`
+/// members (``ServerConfiguration/fanoutTurnSize``, 256 by default: about a millisecond of writes), with the
+/// loop free between turns to serve its other connections: a publish request keeps being read and answered
+/// during a pass. What is published meanwhile waits, in order, for the pass to end, and the next pass carries
+/// all of it in one buffer. So the busier the hub, the more events each write carries: a subscriber costs one
+/// write per pass, not one per event, and a publisher is never held up behind a fan-out.
 final class LoopFanout: FrameSink {
+    /// The pause between turns, in which the loop reads and writes its other connections. NIO runs every task
+    /// that is due before it polls for I/O again, so a turn resumes from a timer just in the future, not at once.
+    static let turnPause = TimeAmount.microseconds(20)
+
     private enum Operation {
         case frames(Frame)
         case join(NIOLoopBound<StreamConnection>, SinkAdmission)
@@ -20,14 +30,33 @@ final class LoopFanout: FrameSink {
         var drainScheduled = false
     }
 
+    /// A buffer on its way to the members it was encoded for.
+    private struct Pass {
+        let buffer: ByteBuffer
+        /// The members when the pass began: a member joining during the pass did not ask for these frames.
+        let members: [StreamConnection]
+        var next = 0
+    }
+
+    /// What only the loop touches.
+    private final class LoopState {
+        /// The members, in no order; each knows its index (`StreamConnection.memberIndex`), so leaving is O(1).
+        var members: [StreamConnection] = []
+        /// Operations taken from the queue, waiting for the current pass to end.
+        var pending = CircularBuffer<Operation>()
+        var pass: Pass?
+    }
+
     let loop: any EventLoop
+    let turnSize: Int
     private let queue = Mutex(Queue())
     private let count = Atomic<Int>(0)
-    private let members: NIOLoopBoundBox<[ObjectIdentifier: StreamConnection]>
+    private let state: NIOLoopBound<LoopState>
 
-    init(loop: any EventLoop) {
+    init(loop: any EventLoop, turnSize: Int) {
         self.loop = loop
-        self.members = .makeBoxSendingValue([:], eventLoop: loop)
+        self.turnSize = max(1, turnSize)
+        self.state = NIOLoopBound(LoopState(), eventLoop: loop)
     }
 
     var memberCount: Int { count.load(ordering: .relaxed) }
@@ -46,11 +75,18 @@ final class LoopFanout: FrameSink {
         enqueue(.join(NIOLoopBound(connection, eventLoop: loop), admission))
     }
 
-    /// A member that stops (closed, cut off, shutting down) leaves at once. On the loop.
+    /// A member that stops (closed, cut off, shutting down) leaves at once. On the loop. A pass under way still
+    /// holds it, and skips it, since a closing connection writes nothing.
     func leave(_ connection: StreamConnection) {
-        if members.value.removeValue(forKey: ObjectIdentifier(connection)) != nil {
-            count.subtract(1, ordering: .relaxed)
+        guard let index = connection.memberIndex else { return }
+        connection.memberIndex = nil
+        let state = state.value
+        let last = state.members.removeLast()
+        if index < state.members.count {
+            state.members[index] = last
+            last.memberIndex = index
         }
+        count.subtract(1, ordering: .relaxed)
     }
 
     private func enqueue(_ operation: Operation) {
@@ -62,7 +98,7 @@ final class LoopFanout: FrameSink {
         if schedule { loop.execute { self.drain() } }
     }
 
-    /// Runs on the loop: everything queued, in order.
+    /// On the loop: takes everything queued; runs it unless a pass is under way (its end runs it).
     private func drain() {
         let operations = queue.withLock { queue in
             queue.drainScheduled = false
@@ -70,35 +106,62 @@ final class LoopFanout: FrameSink {
             swap(&taken, &queue.operations)
             return taken
         }
-        var index = 0
-        while index < operations.count {
-            switch operations[index] {
-            case .frames:
-                var size = 0
-                var end = index
-                while end < operations.count, case .frames(let frame) = operations[end] {
-                    size += frame.bytes.count
-                    end += 1
+        let state = state.value
+        state.pending.append(contentsOf: operations)
+        if state.pass == nil { run(state) }
+    }
+
+    /// Runs pending operations in order until they are done or a pass needs more turns.
+    private func run(_ state: LoopState) {
+        while let operation = state.pending.popFirst() {
+            switch operation {
+            case .frames(let frame):
+                var frames = [frame]
+                while case .frames(let next)? = state.pending.first {
+                    frames.append(next)
+                    state.pending.removeFirst()
                 }
-                var buffer = ByteBufferAllocator().buffer(capacity: size)
-                for case .frames(let frame) in operations[index..<end] { buffer.writeBytes(frame.bytes) }
-                for member in members.value.values { member.send(buffer) }
-                index = end
-                continue
+                var buffer = ByteBufferAllocator().buffer(capacity: frames.reduce(0) { $0 + $1.bytes.count })
+                for frame in frames { buffer.writeBytes(frame.bytes) }
+                state.pass = Pass(buffer: buffer, members: state.members)
+                guard turn(state) else { return }
             case .join(let connection, let admission):
                 let connection = connection.value
                 if connection.start(with: admission, fanout: self) {
-                    members.value[ObjectIdentifier(connection)] = connection
+                    connection.memberIndex = state.members.count
+                    state.members.append(connection)
                 } else if !admission.finished {
                     count.subtract(1, ordering: .relaxed)
                 }
             case .end(let reason, let finalFrame):
-                let ending = members.value.values
-                count.subtract(members.value.count, ordering: .relaxed)
-                members.value.removeAll()
-                for member in ending { member.end(reason, finalFrame: finalFrame) }
+                let ending = state.members
+                count.subtract(ending.count, ordering: .relaxed)
+                state.members.removeAll()
+                for member in ending {
+                    member.memberIndex = nil
+                    member.end(reason, finalFrame: finalFrame)
+                }
             }
-            index += 1
         }
+    }
+
+    /// Writes the pass's next turn; `true` once every member has the buffer, else the next turn is scheduled.
+    private func turn(_ state: LoopState) -> Bool {
+        guard var pass = state.pass else { return true }
+        let end = min(pass.next + turnSize, pass.members.count)
+        for index in pass.next..<end { pass.members[index].send(pass.buffer) }
+        guard end < pass.members.count else {
+            state.pass = nil
+            return true
+        }
+        pass.next = end
+        state.pass = pass
+        loop.scheduleTask(in: Self.turnPause) { self.resume() }
+        return false
+    }
+
+    private func resume() {
+        let state = state.value
+        if turn(state) { run(state) }
     }
 }

@@ -22,6 +22,7 @@ final class StreamConnection: ChannelInboundHandler {
         /// The comment sent when `lastEventID` is not in history.
         let unplaced: @Sendable (String) -> String
         let bufferBytes: Int
+        let fanoutTurnSize: Int
         let closeGracePeriod: TimeAmount
         /// Called once when the connection ends: gives back its subscriber slot and unlists it.
         let finished: @Sendable () -> Void
@@ -35,6 +36,8 @@ final class StreamConnection: ChannelInboundHandler {
     private var opening: ByteBuffer?
     private var context: ChannelHandlerContext?
     private var fanout: LoopFanout?
+    /// Where this connection sits in its fanout's member list, while it is a member (kept by `LoopFanout`).
+    var memberIndex: Int?
     private var closing = false
     private var released = false
 
@@ -56,7 +59,7 @@ final class StreamConnection: ChannelInboundHandler {
         }
         let loop = context.eventLoop
         plan.hub.join(
-            sinkKey: ObjectIdentifier(loop), make: { LoopFanout(loop: loop) }, lastEventID: plan.lastEventID, history: plan.history
+            sinkKey: ObjectIdentifier(loop), make: { [turnSize = plan.fanoutTurnSize] in LoopFanout(loop: loop, turnSize: turnSize) }, lastEventID: plan.lastEventID, history: plan.history
         ) { fanout, admission in
             fanout.admit(self, admission)
         }

@@ -105,3 +105,19 @@ final class RawSocket {
         }
     }
 }
+
+extension RawSocket {
+    /// Reads (as UTF-8) until `done` holds for what has arrived, the connection ends, or `timeout` passes.
+    func read(timeout: Duration = .seconds(5), until done: (String) -> Bool) async -> (text: String, ended: Bool) {
+        let deadline = ContinuousClock.now + timeout
+        var collected: [UInt8] = []
+        while true {
+            let (bytes, ending) = readAvailable()
+            collected += bytes
+            let text = String(decoding: collected, as: UTF8.self)
+            if ending != nil { return (text, true) }
+            if done(text) || ContinuousClock.now >= deadline { return (text, false) }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+}
