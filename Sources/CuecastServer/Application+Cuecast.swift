@@ -45,7 +45,7 @@ public func buildApplication(
         router: router,
         server: .cuecast(direct: direct),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cuecast"),
-        services: services(catalog: catalog, channels: channels, configuration: configuration, logger: logger),
+        services: services(catalog: catalog, channels: channels, connections: connections, configuration: configuration, logger: logger),
         onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger
     )
@@ -56,11 +56,15 @@ enum CrossOrigin {
     static let exposedHeaders = ["X-Cuecast-Connection", "Retry-After", "WWW-Authenticate"]
 }
 
-/// What runs beside the HTTP server: live playbacks, channel heartbeats and, when on, the scenario watcher.
-func services(catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, logger: Logger) -> [any Service] {
+/// What runs beside the HTTP server: live playbacks, channel heartbeats, the wait for streams to close at
+/// shutdown and, when on, the scenario watcher.
+func services(
+    catalog: ScenarioCatalog, channels: ChannelDirectory, connections: ConnectionRegistry, configuration: ServerConfiguration, logger: Logger
+) -> [any Service] {
     var services: [any Service] = [
         LiveStationsService(catalog: catalog, logger: logger),
         ChannelHeartbeatService(channels: channels, interval: configuration.channelHeartbeat),
+        StreamDrainService(connections: connections, limit: configuration.closeGracePeriod + .seconds(1)),
     ]
     if let interval = configuration.reloadInterval, !configuration.scenariosDirectory.isEmpty {
         services.append(ScenarioWatcher(directory: configuration.scenariosDirectory, catalog: catalog, interval: interval, logger: logger))

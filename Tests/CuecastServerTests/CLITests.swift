@@ -156,4 +156,37 @@ struct CLITests {
         #expect(status == 0, "stderr:\n\(server.stderr)")
         #expect(exited < .seconds(2), "took \(exited) to exit (stream ended after \(streamEnded))")
     }
+
+    @Test("serve on SIGTERM waits for its direct streams: each of 200 subscribers gets the goodbye comment, then the close")
+    func everyDirectStreamGetsTheGoodbye() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write("scenarios/fine.json", #"{ "title": "Fine", "cues": [{ "at": 0, "data": "x" }] }"#)
+        let server = try CLIProcess(["serve", "--port", "0", "--scenarios", folder.path("scenarios"), "--public", folder.path("no-public")], in: folder.url)
+        let port = try await server.waitForOutput(matching: #"cuecast is serving \d+ scenario\(s\) at http://127\.0\.0\.1:(\d+)/"#, timeout: .seconds(10))
+        let portNumber = try #require(port.flatMap { Int($0) }, "no serving line; stderr:\n\(server.stderr)")
+
+        // A direct stream has no task of its own holding the server open: only the drain at shutdown makes the
+        // process wait until every one has written its notice and closed.
+        let request = "GET /subscribeToEvents?history=none HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n"
+        let sockets = try (0..<200).map { _ in
+            let socket = try RawSocket(port: portNumber, receiveBuffer: 64 * 1024)
+            try socket.send(request)
+            return socket
+        }
+        for socket in sockets {
+            let (head, _) = await socket.read { $0.contains("retry: 3000\n\n") }
+            try #require(head.hasPrefix("HTTP/1.1 200"), "a subscriber was not admitted: \(head.debugDescription)")
+        }
+
+        server.terminate()
+        var missing = 0
+        for socket in sockets {
+            let (text, ended) = await socket.read { _ in false }
+            if !ended || !text.hasSuffix(": the server is shutting down; reconnect in a moment\n\n") { missing += 1 }
+        }
+        #expect(missing == 0, "\(missing) of 200 streams ended without the goodbye comment")
+        let exit = await server.waitForExit(timeout: .seconds(3))
+        #expect(exit?.status == 0, "stderr:\n\(server.stderr)")
+    }
 }
