@@ -7,9 +7,11 @@ import Testing
 /// A subscriber that stops reading must not hold the others back or grow the server's memory: once it is
 /// `subscriberBufferBytes` behind it is cut off, and its connection is closed.
 ///
-/// The buffer is 128 KiB: small next to what the kernel soaks up for a stalled connection (megabytes), yet 60 ms
-/// of the 2 MB/s flood. With 16 KiB (8 ms) the healthy reader itself was sometimes cut off while the rest of the
-/// suite kept both cores busy. Serialized: two floods at once would starve the healthy readers.
+/// The buffer is 1 MiB: half a second of the 2 MB/s flood, and still small next to what the kernel soaks up for a
+/// stalled connection (megabytes). The healthy reader must not fall that far behind, and with less it did: with
+/// 16 KiB (8 ms) when the rest of the suite kept both cores busy, and with 128 KiB (60 ms) when `swift test` ran
+/// the suites in parallel, at the start of the flood, before the kernel's buffers had grown. Serialized: two
+/// floods at once would starve the healthy readers.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct SlowSubscriberTests {
     /// About 2 KB every millisecond, looping.
@@ -25,6 +27,8 @@ struct SlowSubscriberTests {
             """
         )
     }
+
+    static let bufferBytes = 1 << 20
 
     static let request = "GET /streams/flood?history=none HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\nConnection: close\r\n\r\n"
 
@@ -54,7 +58,7 @@ struct SlowSubscriberTests {
     @Test("a stalled subscriber is cut off with a notice once it reads again; the other gets every event")
     func cutOffWithNotice() async throws {
         let configure: (inout ServerConfiguration) -> Void = {
-            $0.subscriberBufferBytes = 128 * 1024
+            $0.subscriberBufferBytes = Self.bufferBytes
             // Long enough for the test to come back and read the notice.
             $0.closeGracePeriod = .seconds(20)
         }
@@ -65,9 +69,9 @@ struct SlowSubscriberTests {
             let bothJoined = try await eventually { try await subscriberCount(port: port, "flood") == 2 }
             #expect(bothJoined)
 
-            // Once the reader has had more than the kernel can buffer for the stalled one, the stalled one is
-            // certainly past its 128 KiB.
-            let slack = Self.kernelSlack
+            // Once the reader has had more than the kernel can buffer for the stalled one, plus the stalled
+            // one's own buffer, the stalled one is certainly past it.
+            let slack = Self.kernelSlack + Self.bufferBytes
             let enough = await eventually(timeout: .seconds(30), interval: .milliseconds(20)) { reader.byteCount > slack }
             try #require(enough, "the reader received only \(reader.byteCount) bytes; \(Self.describe(reader))")
 
@@ -110,7 +114,7 @@ struct SlowSubscriberTests {
     @Test("a subscriber that never reads again is disconnected after the grace period")
     func stuckConnectionClosed() async throws {
         let configure: (inout ServerConfiguration) -> Void = {
-            $0.subscriberBufferBytes = 128 * 1024
+            $0.subscriberBufferBytes = Self.bufferBytes
             $0.closeGracePeriod = .milliseconds(200)
         }
         try await withServer([Self.flood()], configure: configure) { port in
