@@ -49,18 +49,7 @@ extension PublishingTests {
                 try #require(cutOff, "the stalled subscriber was never cut off after \(published) events")
 
                 // Reading again lets the server finish its stuck write and send its last words: the notice.
-                let (bytes, ending) = await stalled.drain(timeout: .seconds(10))
-                #expect(ending == .eof, "the server should close the stalled connection once the notice is out")
-                let response = try #require(RawHTTPResponse(bytes), "no HTTP response in \(bytes.count) bytes")
-                #expect(response.head.hasPrefix("HTTP/1.1 200"))
-                #expect(response.complete, "the response should end properly, not be cut mid-chunk")
-                var parser = EventStreamParser()
-                let outputs = parser.feed(response.body)
-                guard case .comment(let notice)? = outputs.last else {
-                    Issue.record("the stalled subscriber's stream should end with the cut-off notice, ends with \(String(describing: outputs.last))")
-                    return
-                }
-                #expect(notice.hasPrefix("cut off: "))
+                guard let (outputs, notice) = try await readCutOffStream(stalled, timeout: .seconds(10)) else { return }
                 #expect(notice.contains("Last-Event-ID"))
                 let stalledIDs = outputs.events.compactMap(\.number)
                 let last = try #require(stalledIDs.last, "the stalled subscriber got no event at all")

@@ -32,9 +32,9 @@ struct FanoutTurnTests {
 
     /// The events in a direct stream's bytes (head and preamble skipped).
     static func events(in text: String) -> [ParsedEvent] {
-        guard let body = text.range(of: "\r\n\r\n") else { return [] }
+        guard let response = RawHTTPResponse(Array(text.utf8)) else { return [] }
         var parser = EventStreamParser()
-        return parser.feed(Array(text[body.upperBound...].utf8)).events
+        return parser.feed(response.body).events
     }
 
     @Test("publishes during many-turn passes, joins and leaves mid-burst: every subscriber gets its events once, in order")

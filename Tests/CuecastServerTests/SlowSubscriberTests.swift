@@ -76,18 +76,7 @@ struct SlowSubscriberTests {
             try #require(enough, "the reader received only \(reader.byteCount) bytes; \(Self.describe(reader))")
 
             // Reading again lets the server finish its stuck write and send what it queued last: the notice.
-            let (bytes, ending) = await stalled.drain(timeout: .seconds(5))
-            #expect(ending == .eof, "the server should close the stalled connection once the notice is out")
-            let response = try #require(RawHTTPResponse(bytes), "no HTTP response in \(bytes.count) bytes")
-            #expect(response.head.hasPrefix("HTTP/1.1 200"))
-            #expect(response.complete, "the response should end properly, not be cut mid-chunk")
-            var parser = EventStreamParser()
-            let outputs = parser.feed(response.body)
-            guard case .comment(let notice)? = outputs.last else {
-                Issue.record("the stalled subscriber's stream should end with the cut-off notice, ends with \(String(describing: outputs.last))")
-                return
-            }
-            #expect(notice.hasPrefix("cut off: "))
+            guard let (outputs, _) = try await readCutOffStream(stalled, timeout: .seconds(5)) else { return }
             #expect(outputs.events.count > 10)
             Self.expectContiguous(outputs.events, "stalled")
             let released = try await eventually(timeout: .seconds(3)) { try await subscriberCount(port: port, "flood") == 1 }

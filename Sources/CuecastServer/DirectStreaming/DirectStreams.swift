@@ -82,12 +82,3 @@ struct DirectStreams: Sendable {
         return connection
     }
 }
-
-/// A stream on a shared hub, as the routes decide it: the hub, the options after the route's adjustments, the
-/// preamble, and the notice for an id history does not have.
-struct LiveStreamPlan: Sendable {
-    let hub: BroadcastHub
-    let options: StreamOptions
-    let preamble: [UInt8]
-    let unplaced: @Sendable (String) -> String
-}

@@ -96,12 +96,10 @@ final class RequestSniffer: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// The server is shutting down before this connection asked for anything: close it (Hummingbird's
-    /// shutdown waits for every connection to close).
+    /// The server is shutting down before this connection asked for anything: close it (its connection task, and
+    /// so Hummingbird's shutdown, waits for the decision).
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if !decided, event is ChannelShouldQuiesceEvent {
-            decided = true
-            decision.succeed(.closed)
+        if event is ChannelShouldQuiesceEvent, settleClosed() {
             context.close(promise: nil)
             return
         }
@@ -109,17 +107,12 @@ final class RequestSniffer: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if !decided {
-            decided = true
-            decision.succeed(.closed)
-        }
+        settleClosed()
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if !decided {
-            decided = true
-            decision.succeed(.closed)
+        if settleClosed() {
             context.close(promise: nil)
             return
         }
@@ -127,9 +120,15 @@ final class RequestSniffer: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        if !decided {
-            decided = true
-            decision.succeed(.closed)
-        }
+        settleClosed()
+    }
+
+    /// Decides `.closed` unless a decision was already made; `true` if it was this call that decided.
+    @discardableResult
+    private func settleClosed() -> Bool {
+        guard !decided else { return false }
+        decided = true
+        decision.succeed(.closed)
+        return true
     }
 }

@@ -29,11 +29,7 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
         let plan = try Self.plan(
             channel: name, uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], channels: channels, configuration: configuration
         )
-        guard let plan else { return Response(status: .noContent) }
-        // A place among the subscribers before subscribing: when full, a 503 costs nothing.
-        let slot = try connections.admit()
-        let stream = EventStreamResponse.joining(plan, closeGracePeriod: configuration.closeGracePeriod)
-        return stream.response(for: request, connections: connections, slot: slot, label: plan.options.client)
+        return try LiveStreamPlan.response(plan, for: request, connections: connections, closeGracePeriod: configuration.closeGracePeriod)
     }
 
     /// What a channel subscriber gets (shared with `DirectStreams`); `nil` when the client already has everything
@@ -43,7 +39,6 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
     ) throws -> LiveStreamPlan? {
         let hub = try Self.hub(named: name, in: channels)
         let options = try StreamOptions(uri: uri, lastEventIDHeader: lastEventIDHeader, mode: .live)
-        if let lastEventID = options.lastEventID, hub.isFinished, lastEventID == hub.lastEventID { return nil }
         let welcome = "channel '\(name)': events published with POST /generateEvent\(name == ChannelDirectory.defaultChannel ? "" : "?channel=\(name)") arrive here"
         let historyLimit = channels.configuration.hub.historyLimit
         return LiveStreamPlan(hub: hub, options: options, preamble: Frame.preamble(welcome: welcome, retry: configuration.channelRetry)) { id in

@@ -21,11 +21,7 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
         if let station = entry.station {
             // Joins the shared playback: history (or what follows `Last-Event-ID`), then live events.
             let plan = try Self.livePlan(station, uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], configuration: configuration)
-            guard let plan else { return Response(status: .noContent) }
-            // A place among the subscribers before subscribing: when full, a 503 costs nothing.
-            let slot = try connections.admit()
-            let stream = EventStreamResponse.joining(plan, closeGracePeriod: configuration.closeGracePeriod)
-            return stream.response(for: request, connections: connections, slot: slot, label: plan.options.client)
+            return try LiveStreamPlan.response(plan, for: request, connections: connections, closeGracePeriod: configuration.closeGracePeriod)
         }
         let scenario = entry.scenario
         let options = try StreamOptions(request: request, mode: scenario.mode)
@@ -44,10 +40,7 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
     static func livePlan(_ station: Station, uri: URI, lastEventIDHeader: String?, configuration: ServerConfiguration) throws -> LiveStreamPlan? {
         var options = try StreamOptions(uri: uri, lastEventIDHeader: lastEventIDHeader, mode: .live)
         let hub = station.hub
-        if let lastEventID = options.lastEventID {
-            if lastEventID == station.scenario.sentinelID { return nil }
-            if hub.isFinished, lastEventID == hub.lastEventID { return nil }
-        }
+        if let lastEventID = options.lastEventID, lastEventID == station.scenario.sentinelID { return nil }
         // A finished stream's last word is its sentinel: a subscriber that asked for no history still gets it, or an
         // EventSource would reconnect forever to a stream that will never send again (the sentinel's id gets 204).
         if hub.isFinished, case .event? = station.scenario.end?.sentinel, options.history == .none || options.history == .last(0) {
