@@ -33,7 +33,6 @@ public struct BenchResult: Sendable {
     public var connectSeconds = 0.0
     public var residentBefore: Int?
     public var residentHolding: Int?
-    public var residentPeak: Int?
     public var steady: PhaseResult?
     public var burst: PhaseResult?
     /// Whether the server still answered `/healthz` at the end.

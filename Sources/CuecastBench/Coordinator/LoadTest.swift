@@ -1,13 +1,10 @@
-import AsyncHTTPClient
 import Foundation
 import Histogram
-import NIOCore
-import NIOHTTP1
 
 /// Runs the benchmark: for each server and subscriber count, start the server, hold the subscribers with worker
 /// processes, measure memory while idle, then publish a steady phase and a burst, and collect what arrived.
 public struct LoadTest: Sendable {
-    public enum Target: String, Sendable, CaseIterable {
+    public enum Target: String, Sendable {
         case cuecast, node
     }
 
@@ -69,12 +66,15 @@ public struct LoadTest: Sendable {
 
     /// One server at one subscriber count.
     func measure(_ server: ServerUnderTest, subscribers count: Int, runIndex: Int) async throws -> BenchResult {
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let publisher = Publisher(url: server.publishURL)
         var result = BenchResult(server: server.name, requested: count)
         var workers: [WorkerProcess] = []
+        func finish() async throws {
+            workers.forEach { $0.quit() }
+            try await publisher.shutdown()
+        }
         do {
-            try await server.waitUntilHealthy(client: client)
+            try await server.waitUntilHealthy()
             try await publisher.publish(0)  // warm the publish path before the baseline reading
             try await Task.sleep(for: .seconds(1))
             result.residentBefore = server.residentBytes()
@@ -91,62 +91,62 @@ public struct LoadTest: Sendable {
             try await Task.sleep(for: .seconds(settings.settleSeconds))
             result.residentHolding = server.residentBytes()
 
-            var next: UInt64 = 1
             let steadyCount = max(1, Int(settings.rate * settings.steadySeconds))
-            result.steady = try await phase(server: server, workers: workers, held: ready.held, first: next, count: steadyCount) {
-                try await publisher.steady(from: next, count: steadyCount, rate: settings.rate)
+            result.steady = try await phase(server: server, workers: workers, first: 1, count: steadyCount) {
+                try await publisher.steady(from: 1, count: steadyCount, rate: settings.rate)
             }
-            next += UInt64(steadyCount)
             log("  steady: \(describe(result.steady))")
             if settings.burst > 0 {
                 let burstCount = settings.burst
-                result.burst = try await phase(server: server, workers: workers, held: ready.held, first: next, count: burstCount) {
-                    try await publisher.burst(from: next, count: burstCount)
+                let first = UInt64(steadyCount) + 1
+                result.burst = try await phase(server: server, workers: workers, first: first, count: burstCount) {
+                    try await publisher.burst(from: first, count: burstCount)
                 }
                 log("  burst: \(describe(result.burst))")
             }
-            result.residentPeak = server.peakResidentBytes()
             var last = WorkerReport()
             for worker in workers { last.merge(try await worker.send("report 0")) }
             result.dropped = last.dropped
-            result.healthyAfter = await healthy(server, client: client)
+            result.healthyAfter = await server.isHealthy()
         } catch {
-            workers.forEach { $0.quit() }
-            try? await publisher.shutdown()
-            try? await client.shutdown()
+            try? await finish()
             throw error
         }
-        workers.forEach { $0.quit() }
-        try await publisher.shutdown()
-        try await client.shutdown()
+        try await finish()
         return result
     }
 
     /// Publishes with `publish`, waits until every held subscriber has every event (or arrivals stop), and
     /// collects the workers' counts.
     private func phase(
-        server: ServerUnderTest, workers: [WorkerProcess], held: Int, first: UInt64, count: Int,
+        server: ServerUnderTest, workers: [WorkerProcess], first: UInt64, count: Int,
         publish: () async throws -> Void
     ) async throws -> PhaseResult {
         for worker in workers { _ = try await worker.send("phase \(first)") }
         let cpuBefore = server.cpuSeconds()
         let started = Monotonic.nanoseconds()
         try await publish()
-        var merged = WorkerReport()
         var lastEvents = -1
         var quietSince = ContinuousClock.now
         while true {
-            merged = WorkerReport()
-            for worker in workers { merged.merge(try await worker.send("report \(count)")) }
-            if merged.events >= merged.held * count { break }
-            if merged.events != lastEvents {
-                lastEvents = merged.events
+            var events = 0
+            var held = 0
+            for worker in workers {
+                let progress = try await worker.send("progress", as: WorkerProgress.self)
+                events += progress.events
+                held += progress.held
+            }
+            if events >= held * count { break }
+            if events != lastEvents {
+                lastEvents = events
                 quietSince = .now
             } else if ContinuousClock.now - quietSince > .seconds(5) {
                 break  // nothing more is arriving: what is missing is lost
             }
             try await Task.sleep(for: .milliseconds(100))
         }
+        var merged = WorkerReport()
+        for worker in workers { merged.merge(try await worker.send("report \(count)")) }
         var result = PhaseResult()
         result.published = count
         result.deliveries = merged.events
@@ -170,13 +170,6 @@ public struct LoadTest: Sendable {
             let address = "127.\(1 + runIndex % 250).\(index / 250).\(2 + index % 250)"
             return try WorkerProcess(executable: executable, url: url, count: share, sourceAddress: address)
         }
-    }
-
-    private func healthy(_ server: ServerUnderTest, client: HTTPClient) async -> Bool {
-        guard server.isRunning,
-              let response = try? await client.execute(HTTPClientRequest(url: server.healthURL.absoluteString), timeout: .seconds(5))
-        else { return false }
-        return response.status == .ok
     }
 
     private func describe(_ phase: PhaseResult?) -> String {

@@ -33,23 +33,19 @@ final class Publisher: Sendable {
         }
     }
 
-    /// Sends events at `rate` a second for `count` events, starting from `first`; returns the next number.
-    @discardableResult
-    func steady(from first: UInt64, count: Int, rate: Double) async throws -> UInt64 {
+    /// Sends events at `rate` a second for `count` events, starting from `first`.
+    func steady(from first: UInt64, count: Int, rate: Double) async throws {
         let clock = ContinuousClock()
         let start = clock.now
         for index in 0..<count {
             try await clock.sleep(until: start + .seconds(Double(index) / rate))
             try await publish(first + UInt64(index))
         }
-        return first + UInt64(count)
     }
 
     /// Sends `count` events as fast as the server takes them.
-    @discardableResult
-    func burst(from first: UInt64, count: Int) async throws -> UInt64 {
+    func burst(from first: UInt64, count: Int) async throws {
         for index in 0..<count { try await publish(first + UInt64(index)) }
-        return first + UInt64(count)
     }
 
     func shutdown() async throws { try await client.shutdown() }

@@ -57,14 +57,10 @@ final class ServerUnderTest: @unchecked Sendable {
     var pid: Int32 { process.processIdentifier }
 
     /// Waits until `/healthz` answers 200, or fails with the server's log if it exits or takes over 30 s.
-    func waitUntilHealthy(client: HTTPClient) async throws {
+    func waitUntilHealthy() async throws {
         let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            guard process.isRunning else { break }
-            if let response = try? await client.execute(HTTPClientRequest(url: healthURL.absoluteString), timeout: .seconds(2)),
-               response.status == .ok {
-                return
-            }
+        while ContinuousClock.now < deadline, process.isRunning {
+            if await isHealthy() { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
@@ -73,8 +69,6 @@ final class ServerUnderTest: @unchecked Sendable {
 
     /// Resident memory in bytes (`VmRSS`).
     func residentBytes() -> Int? { Self.status(pid: pid, field: "VmRSS:") }
-    /// Peak resident memory in bytes (`VmHWM`).
-    func peakResidentBytes() -> Int? { Self.status(pid: pid, field: "VmHWM:") }
 
     /// User plus system CPU seconds the process has used.
     func cpuSeconds() -> Double? {
@@ -87,6 +81,14 @@ final class ServerUnderTest: @unchecked Sendable {
     }
 
     var isRunning: Bool { process.isRunning }
+
+    /// Whether it is running and `/healthz` answers 200 within 2 s.
+    func isHealthy() async -> Bool {
+        guard process.isRunning,
+              let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: healthURL.absoluteString), timeout: .seconds(2))
+        else { return false }
+        return response.status == .ok
+    }
 
     /// SIGTERM, then SIGKILL if it has not exited within 10 s.
     func stop() {

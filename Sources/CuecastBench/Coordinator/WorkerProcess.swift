@@ -6,7 +6,8 @@ final class WorkerProcess: @unchecked Sendable {
     private let process = Process()
     private let input = Pipe()
     private let output = Pipe()
-    private var buffered = Data()
+    /// Reply lines, read by one thread of their own so no cooperative thread blocks on the pipe.
+    private var lines: AsyncStream<Data>.Iterator
     private let decoder = JSONDecoder()
 
     /// Starts `executable bench-worker --url URL --count N --source ADDRESS`.
@@ -15,15 +16,32 @@ final class WorkerProcess: @unchecked Sendable {
         process.arguments = ["bench-worker", "--url", url.absoluteString, "--count", String(count), "--source", sourceAddress]
         process.standardInput = input
         process.standardOutput = output
+        let reading = output.fileHandleForReading
+        lines = AsyncStream<Data> { continuation in
+            Thread.detachNewThread {
+                var buffered = Data()
+                while true {
+                    let chunk = reading.availableData
+                    if chunk.isEmpty { break }
+                    buffered.append(chunk)
+                    while let newline = buffered.firstIndex(of: 0x0A) {
+                        continuation.yield(Data(buffered[buffered.startIndex..<newline]))
+                        buffered = Data(buffered[(newline + 1)...])
+                    }
+                }
+                continuation.finish()
+            }
+        }.makeAsyncIterator()
         try process.run()
     }
 
     /// The first report: sent once every subscriber is held, refused or failed.
-    func ready() async throws -> WorkerReport { try await readReport() }
+    func ready() async throws -> WorkerReport { try await read(WorkerReport.self) }
 
-    func send(_ command: String) async throws -> WorkerReport {
+    /// Sends `command` and decodes its one-line answer.
+    func send<Reply: Decodable>(_ command: String, as reply: Reply.Type = WorkerReport.self) async throws -> Reply {
         input.fileHandleForWriting.write(Data((command + "\n").utf8))
-        return try await readReport()
+        return try await read(reply)
     }
 
     func quit() {
@@ -32,30 +50,10 @@ final class WorkerProcess: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    private func readReport() async throws -> WorkerReport {
-        let line = try await readLine()
-        return try decoder.decode(WorkerReport.self, from: line)
-    }
-
-    /// One line from the worker, read on a thread of its own so no cooperative thread blocks.
-    private func readLine() async throws -> Data {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { [self] in
-                while true {
-                    if let newline = buffered.firstIndex(of: 0x0A) {
-                        let line = buffered[buffered.startIndex..<newline]
-                        buffered = Data(buffered[(newline + 1)...])
-                        continuation.resume(returning: Data(line))
-                        return
-                    }
-                    let chunk = output.fileHandleForReading.availableData
-                    if chunk.isEmpty {
-                        continuation.resume(throwing: BenchError("a load worker exited early (status \(process.isRunning ? "running" : String(process.terminationStatus)))"))
-                        return
-                    }
-                    buffered.append(chunk)
-                }
-            }
+    private func read<Reply: Decodable>(_ reply: Reply.Type) async throws -> Reply {
+        guard let line = await lines.next() else {
+            throw BenchError("a load worker exited early (status \(process.isRunning ? "running" : String(process.terminationStatus)))")
         }
+        return try decoder.decode(reply, from: line)
     }
 }

@@ -9,6 +9,7 @@ import NIOPosix
 /// A process can hold at most about 20,000 descriptors here and a source address has about 28,000 ports, so the
 /// coordinator runs several workers, each on its own source address. Commands:
 /// - `phase FIRST_SEQUENCE`: start counting deliveries afresh, from that event number;
+/// - `progress`: subscribers held and events received so far (a `WorkerProgress`);
 /// - `report EXPECTED`: the counters, with losses counted against EXPECTED events per subscriber;
 /// - `quit` (or end of input): close everything and exit.
 public struct LoadWorker: Sendable {
@@ -26,7 +27,7 @@ public struct LoadWorker: Sendable {
         self.sourceAddress = sourceAddress
     }
 
-    public func run(commands: AsyncStream<String>, reply: @escaping @Sendable (WorkerReport) -> Void) async throws {
+    public func run(commands: AsyncStream<String>, reply: @escaping @Sendable (any Encodable & Sendable) -> Void) async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let tally = try await loop.submit { NIOLoopBound(WorkerTally(), eventLoop: loop) }.get()
@@ -59,6 +60,8 @@ public struct LoadWorker: Sendable {
                     tally.value.startPhase(firstSequence: UInt64(argument))
                     return tally.value.snapshot(expected: 0)
                 }.get())
+            case "progress":
+                reply(try await loop.submit { tally.value.progress }.get())
             case "report":
                 reply(try await loop.submit { tally.value.snapshot(expected: argument) }.get())
             case "quit":

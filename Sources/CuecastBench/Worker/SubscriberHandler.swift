@@ -25,19 +25,16 @@ final class SubscriberHandler: ChannelInboundHandler {
     private var state = State.requesting
     /// The unfinished line at the end of the last read.
     private var partialLine: [UInt8] = []
-    /// Newest sequence number seen, and how many in-order events arrived in the current phase.
-    private(set) var lastSequence: UInt64 = 0
-    private var phaseReceived = 0
-    private var phase = 0
+    /// Newest sequence number seen.
+    private var lastSequence: UInt64 = 0
+    /// In-order events received in the current phase (`WorkerTally.startPhase` sets it back to zero).
+    var phaseReceived = 0
 
     init(request: HTTPRequestHead, tally: WorkerTally, outcome: EventLoopPromise<SubscribeOutcome>) {
         self.request = request
         self.tally = tally
         self.outcome = outcome
     }
-
-    /// In-order events received in `phase` (zero if none has arrived since it began).
-    func received(inPhase phase: Int) -> Int { self.phase == phase ? phaseReceived : 0 }
 
     func channelActive(context: ChannelHandlerContext) {
         context.write(wrapOutboundOut(.head(request)), promise: nil)
@@ -130,17 +127,15 @@ final class SubscriberHandler: ChannelInboundHandler {
         }
         lastSequence = sequence
         guard sequence >= tally.phaseFirstSequence else { return }  // a straggler from an earlier phase
-        if phase != tally.phase {
-            phase = tally.phase
-            phaseReceived = 0
-        }
         phaseReceived += 1
         tally.arrived(latencyNanoseconds: now >= sent ? now - sent : 0, at: now)
     }
 
+    private static let dataPrefix: [UInt8] = Array("data: ".utf8)
+
     /// `data: SEQUENCE SENT` (a trailing CR allowed), or nil for any other line.
     static func benchmarkEvent(_ line: UnsafeRawBufferPointer) -> (UInt64, UInt64)? {
-        let prefix: [UInt8] = Array("data: ".utf8)
+        let prefix = dataPrefix
         guard line.count > prefix.count, zip(line, prefix).allSatisfy({ $0 == $1 }) else { return nil }
         var index = prefix.count
         func number() -> UInt64? {

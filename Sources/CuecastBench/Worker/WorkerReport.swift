@@ -1,5 +1,12 @@
 import Histogram
 
+/// A worker's answer to `progress`: enough to tell whether a phase has arrived, without the latency histogram
+/// (tens of kilobytes of JSON) that a full report carries.
+public struct WorkerProgress: Codable, Sendable {
+    public var held = 0
+    public var events = 0
+}
+
 /// What a worker process tells the coordinator, one JSON line at a time on its standard output.
 public struct WorkerReport: Codable, Sendable {
     /// Streams answered with 200 and still open.

@@ -4,8 +4,7 @@ import Histogram
 final class WorkerTally {
     var report = WorkerReport()
     var streams: [ObjectIdentifier: SubscriberHandler] = [:]
-    /// The current measurement phase, and the first sequence number published in it.
-    var phase = 0
+    /// The first sequence number published in the current phase.
     var phaseFirstSequence: UInt64 = 0
 
     func arrived(latencyNanoseconds: UInt64, at now: UInt64) {
@@ -17,10 +16,9 @@ final class WorkerTally {
 
     /// Starts a phase: clears delivery counters; events numbered below `firstSequence` no longer count.
     func startPhase(firstSequence: UInt64) {
-        phase += 1
         phaseFirstSequence = firstSequence
+        for stream in streams.values { stream.phaseReceived = 0 }
         report.events = 0
-        report.lost = 0
         report.reordered = 0
         report.firstArrival = 0
         report.lastArrival = 0
@@ -31,7 +29,9 @@ final class WorkerTally {
     func snapshot(expected: Int) -> WorkerReport {
         var snapshot = report
         snapshot.held = streams.count
-        snapshot.lost = streams.values.reduce(0) { $0 + max(0, expected - $1.received(inPhase: phase)) }
+        snapshot.lost = streams.values.reduce(0) { $0 + max(0, expected - $1.phaseReceived) }
         return snapshot
     }
+
+    var progress: WorkerProgress { WorkerProgress(held: streams.count, events: report.events) }
 }
