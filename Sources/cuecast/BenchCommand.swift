@@ -1,5 +1,6 @@
 import ArgumentParser
 import CuecastBench
+import CuecastServer
 import Foundation
 
 /// `cuecast bench`: the load generator. Starts Cuecast and the Node.js reference server in turn, holds N
@@ -107,6 +108,8 @@ struct BenchWorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let target = URL(string: url) else { throw ValidationError("--url is not a URL: \(url)") }
+        // A worker may hold up to 19,000 subscribers: take every descriptor the hard limit allows, as `serve` does.
+        _ = DescriptorLimit.raiseToHard()
         let commands = AsyncStream<String> { continuation in
             Thread.detachNewThread {
                 while let line = readLine() { continuation.yield(line) }
