@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CuecastCore
+import DequeModule
 import NIOCore
 import NIOHTTP1
 
@@ -31,31 +32,21 @@ extension EventSourceClient {
 
         private let client: EventSourceClient
         private var state = State.announce
-        private var parser = EventStreamParser()
+        private var parser: EventStreamParser
         /// Outputs already decided, handed out before anything else happens.
-        private var pending: [ClientEvent] = []
-        private var pendingIndex = 0
+        private var pending = Deque<ClientEvent>()
         /// Connection attempts in a row that got no response (reset when a stream opens).
         private var failures = 0
 
         init(client: EventSourceClient) {
             self.client = client
-            parser.seed(lastEventID: client.configuration.lastEventID)
+            self.parser = EventStreamParser(lastEventId: client.configuration.lastEventID)
         }
 
         /// The next output, or nil once the client closed for good (after `.closed`) or the task was cancelled.
         public mutating func next() async -> ClientEvent? {
             while true {
-                if pendingIndex < pending.count {
-                    defer {
-                        pendingIndex += 1
-                        if pendingIndex == pending.count {
-                            pending.removeAll(keepingCapacity: true)
-                            pendingIndex = 0
-                        }
-                    }
-                    return pending[pendingIndex]
-                }
+                if let next = pending.popFirst() { return next }
                 if Task.isCancelled { state = .finished }
                 switch state {
                 case .finished:
@@ -217,17 +208,5 @@ extension EventSourceClient {
             }
             return String(describing: error)
         }
-    }
-}
-
-extension EventStreamParser {
-    /// Starts the parser's last event ID at `id`, as if a previous stream had ended with it: feeds an `id` field
-    /// and a blank line (which dispatches nothing), then `finish()` so the next connection starts clean. The
-    /// leading space is the one the parser strips, so an id that itself starts with a space survives. An id no
-    /// `id` field could carry (CR, LF, NUL) is ignored: it would inject other fields.
-    mutating func seed(lastEventID id: String) {
-        guard !id.isEmpty, (try? SSEEvent.validateID(id)) != nil else { return }
-        _ = feed(Array("id: \(id)\n\n".utf8))
-        _ = finish()
     }
 }

@@ -26,7 +26,7 @@ struct ListenSession {
         let configuredURL = source.configuration.url
         var events = 0
         // Servers usually resend the same `retry` on every connection; only a change is news.
-        var reconnectionTime = ListenSession.milliseconds(source.configuration.defaultReconnectionTime)
+        var reconnectionTime = source.configuration.defaultReconnectionTime.milliseconds
         for await output in source {
             switch output {
             case .connecting(let url, let lastEventID):
@@ -50,16 +50,11 @@ struct ListenSession {
                 }
             case .reconnecting(let delay, let lastEventID, let cause):
                 let header = lastEventID.map { "with Last-Event-ID: \($0)" } ?? "without Last-Event-ID"
-                printer.status("\(cause); reconnecting in \(Self.milliseconds(delay)) ms \(header)")
+                printer.status("\(cause); reconnecting in \(delay.milliseconds) ms \(header)")
             case .closed(let reason):
                 return .closed(reason)
             }
         }
         return .interrupted
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

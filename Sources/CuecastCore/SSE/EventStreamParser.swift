@@ -42,6 +42,15 @@ public struct EventStreamParser: Sendable {
         self.init(byteLimit: Self.defaultByteLimit)
     }
 
+    /// A parser whose last event ID starts at `id`, as if an earlier stream had ended with it: an event source
+    /// created to resume from an id it already has. An id no `id` field could carry (CR, LF, NUL) is ignored.
+    public init(lastEventId id: String) {
+        self.init()
+        guard (try? SSEEvent.validateID(id)) != nil else { return }
+        lastEventId = id
+        lastEventIDBuffer = id
+    }
+
     /// A parser with a smaller memory guard, so tests can exercise it cheaply.
     init(byteLimit: Int) {
         precondition(byteLimit > 0, "the byte limit must be positive")

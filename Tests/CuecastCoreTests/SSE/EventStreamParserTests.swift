@@ -4,6 +4,20 @@ import Testing
 struct EventStreamParserTests {
     private let message = { (data: String, id: String) in SSETest.message(data, id: id) }
 
+    // MARK: Resuming
+
+    /// A parser made to resume from an id starts with it as its last event ID: an event without an `id` field
+    /// carries it, a leading space survives, and an id no `id` field could carry is ignored.
+    @Test func startingFromALastEventID() {
+        var parser = EventStreamParser(lastEventId: " 41")
+        #expect(parser.lastEventId == " 41")
+        #expect(parser.feed(SSETest.bytes("data:a\n\n")) == [SSETest.message("a", id: " 41")])
+        #expect(parser.feed(SSETest.bytes("id:42\ndata:b\n\n")) == [SSETest.message("b", id: "42")])
+
+        let refused = EventStreamParser(lastEventId: "4\n2")
+        #expect(refused.lastEventId == "")
+    }
+
     // MARK: Line breaks and chunk boundaries
 
     /// A CR at the end of one chunk and an LF at the start of the next are ONE line break. Counted as two, the
