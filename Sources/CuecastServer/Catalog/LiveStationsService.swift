@@ -10,11 +10,8 @@ struct LiveStationsService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                for station in catalog.stations {
-                    group.addTask { await play(station) }
-                }
-                // Stations made later (a scenario file added or edited while serving) start as they come.
-                for await station in catalog.stationsAdded {
+                // The first scenarios' stations, then those made later (a file added or edited while serving).
+                for await station in catalog.stationsToRun {
                     group.addTask { await play(station) }
                 }
             }

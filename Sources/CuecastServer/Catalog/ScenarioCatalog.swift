@@ -13,16 +13,18 @@ public final class ScenarioCatalog: Sendable {
     /// Open solo playbacks by scenario name, so a trigger reaches each of them.
     private let solo = Mutex<[String: [ObjectIdentifier: Station]]>([:])
     private let hubConfiguration: BroadcastHub.Configuration
-    /// Stations made after start-up (a scenario file added or edited), for the service that runs them.
+    /// Every live station, the first ones and those made later (a scenario file added or edited), in the order
+    /// they were made, for the service that runs them: one source, so none is run twice or missed.
     private let newStations = AsyncStream<Station>.makeStream()
 
     public init(scenarios: [Scenario], hubConfiguration: BroadcastHub.Configuration) {
         self.hubConfiguration = hubConfiguration
-        self.entries = Mutex([])
-        self.entries.withLock { entries in entries = scenarios.map(makeEntry) }
+        let entries = scenarios.map { Self.makeEntry($0, hubConfiguration: hubConfiguration) }
+        self.entries = Mutex(entries)
+        for station in entries.compactMap(\.station) { newStations.continuation.yield(station) }
     }
 
-    private func makeEntry(_ scenario: Scenario) -> Entry {
+    private static func makeEntry(_ scenario: Scenario, hubConfiguration: BroadcastHub.Configuration) -> Entry {
         Entry(scenario: scenario, station: scenario.mode == .live ? Station(scenario: scenario, hub: BroadcastHub(configuration: hubConfiguration)) : nil)
     }
 
@@ -30,19 +32,20 @@ public final class ScenarioCatalog: Sendable {
 
     public func entry(named name: String) -> Entry? { entries.withLock { $0.first { $0.scenario.name == name } } }
 
-    public var stations: [Station] { all.compactMap(\.station) }
-
-    /// Live stations created after start-up, to be run as they come.
-    var stationsAdded: AsyncStream<Station> { newStations.stream }
+    /// Live stations to run, as they are made (those of the first scenarios are waiting already).
+    var stationsToRun: AsyncStream<Station> { newStations.stream }
 
     /// Puts `scenario` in place of the one with the same name (or the one loaded from the same file), or adds it.
     /// New connections get the new version at once; a replaced live station stops, telling its listeners to
     /// reconnect, and they join the new one.
     public func install(_ scenario: Scenario) {
-        let entry = makeEntry(scenario)
+        let entry = Self.makeEntry(scenario, hubConfiguration: hubConfiguration)
         let replaced: [Entry] = entries.withLock { entries in
-            let old = entries.filter { $0.scenario.name == scenario.name || ($0.scenario.sourcePath != nil && $0.scenario.sourcePath == scenario.sourcePath) }
-            entries.removeAll { existing in old.contains { $0.scenario.name == existing.scenario.name } }
+            let isReplaced = { (existing: Entry) in
+                existing.scenario.name == scenario.name || (existing.scenario.sourcePath != nil && existing.scenario.sourcePath == scenario.sourcePath)
+            }
+            let old = entries.filter(isReplaced)
+            entries.removeAll(where: isReplaced)
             entries.append(entry)
             entries.sort { $0.scenario.name < $1.scenario.name }
             return old
