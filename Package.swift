@@ -90,6 +90,7 @@ let package = Package(
                 "CuecastClient",
                 "CuecastBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

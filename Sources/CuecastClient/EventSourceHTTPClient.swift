@@ -12,8 +12,8 @@ extension EventSourceClient {
     /// - a refused or failed connection fails the attempt at once, instead of AsyncHTTPClient retrying it quietly
     ///   until the connect timeout: the EventSource's own reconnection (retry time, back-off, `maxRetries`) handles
     ///   it, visibly, as a browser's network error;
-    /// - up to `connectionsPerHost` HTTP/1 connections per host (default 8): each open stream holds its connection
-    ///   for its whole life, so with the default a ninth stream to the same host would wait for ever.
+    /// - up to `connectionsPerHost` HTTP/1 connections per host (AsyncHTTPClient's default is 8): each open
+    ///   stream holds its connection for its whole life, so with 8 a ninth stream to the same host would wait for ever.
     ///
     /// The caller owns it and must shut it down; `withHTTPClient` does that for you.
     public static func makeHTTPClient(readTimeout: Duration? = .seconds(300), connectionsPerHost: Int = 1024) -> HTTPClient {

@@ -2,6 +2,7 @@ import ArgumentParser
 import CuecastClient
 import CuecastCore
 import Foundation
+import HTTPTypes
 
 /// `cuecast listen URL`: an `EventSource` for the terminal. Behaves as a browser does (open only on 200
 /// `text/event-stream`, reconnect with `Last-Event-ID` after the `retry` time, stop for good on 204 or any other
@@ -62,7 +63,7 @@ struct ListenCommand: AsyncParsableCommand {
     var maxBackoff: Double = 30
 
     @Option(help: ArgumentHelp("--backoff jitter: equal or full.", valueName: "kind"))
-    var jitter: String = BackoffPolicy.Jitter.equal.rawValue
+    var jitter: BackoffPolicy.Jitter = .equal
 
     @Option(help: ArgumentHelp("Give up (exit 6) after this many failed reconnection attempts in a row; unlimited by default, as browsers.", valueName: "n"))
     var maxRetries: Int?
@@ -89,7 +90,6 @@ struct ListenCommand: AsyncParsableCommand {
         if let timeout { guard timeout > 0 else { throw ValidationError("--timeout must be positive (got \(timeout))") } }
         guard defaultRetry >= 0 else { throw ValidationError("--default-retry must not be negative (got \(defaultRetry))") }
         guard maxBackoff > 0 else { throw ValidationError("--max-backoff must be positive (got \(maxBackoff))") }
-        guard BackoffPolicy.Jitter(rawValue: jitter) != nil else { throw ValidationError("--jitter must be equal or full (got '\(jitter)')") }
         if let maxRetries { guard maxRetries >= 0 else { throw ValidationError("--max-retries must not be negative (got \(maxRetries))") } }
         guard readTimeout >= 0 else { throw ValidationError("--read-timeout must not be negative (got \(readTimeout))") }
     }
@@ -100,13 +100,13 @@ struct ListenCommand: AsyncParsableCommand {
         configuration.lastEventID = lastEventId ?? ""
         configuration.defaultReconnectionTime = .milliseconds(defaultRetry)
         if backoff {
-            configuration.backoff = .exponential(maxDelay: .milliseconds(Int64(maxBackoff * 1000)), jitter: BackoffPolicy.Jitter(rawValue: jitter) ?? .equal)
+            configuration.backoff = .exponential(maxDelay: .seconds(maxBackoff), jitter: jitter)
         }
         configuration.maxRetries = maxRetries
         configuration.includeRaw = raw
         let printer = ListenPrinter(mode: json ? .json : raw ? .raw : .pretty, quiet: quiet, colour: !noColor)
-        let timeout = self.timeout.map { Duration.milliseconds(Int64($0 * 1000)) }
-        let readTimeout = self.readTimeout > 0 ? Duration.milliseconds(Int64(self.readTimeout * 1000)) : nil
+        let timeout = self.timeout.map { Duration.seconds($0) }
+        let readTimeout = self.readTimeout > 0 ? Duration.seconds(self.readTimeout) : nil
         let (count, untilId, showComments) = (self.count, self.untilId, self.showComments)
 
         let outcome = try await EventSourceClient.withHTTPClient(readTimeout: readTimeout) { httpClient in
@@ -124,7 +124,7 @@ struct ListenCommand: AsyncParsableCommand {
                 if let timeout {
                     group.addTask {
                         try? await Task.sleep(for: timeout)
-                        return .timedOut(timeout)
+                        return .timedOut
                     }
                 }
                 let first = await group.next() ?? .interrupted
@@ -172,7 +172,7 @@ struct ListenCommand: AsyncParsableCommand {
             }
             let name = header[..<colon].trimmingCharacters(in: .whitespaces)
             let value = header[header.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-            guard !name.isEmpty, name.unicodeScalars.allSatisfy(Self.isTokenScalar) else {
+            guard HTTPField.Name(name) != nil else {
                 throw ValidationError("-H '\(header)': '\(name)' is not a header name")
             }
             guard !value.contains("\r"), !value.contains("\n") else { throw ValidationError("-H '\(header)': the value contains a line break") }
@@ -184,10 +184,6 @@ struct ListenCommand: AsyncParsableCommand {
         return result
     }
 
-    private static func isTokenScalar(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.isASCII && scalar.value > 0x20 && scalar.value < 0x7F && !"()<>@,;:\\\"/[]?={}".unicodeScalars.contains(scalar)
-    }
-
     private static func checkID(_ id: String, option: String) throws {
         do {
             try SSEEvent.validateID(id)
@@ -196,3 +192,6 @@ struct ListenCommand: AsyncParsableCommand {
         }
     }
 }
+
+/// `--jitter equal|full`; ArgumentParser refuses anything else (exit 64) and lists the choices.
+extension BackoffPolicy.Jitter: ExpressibleByArgument {}

@@ -2,7 +2,7 @@ import ArgumentParser
 import CuecastClient
 
 /// `cuecast listen`'s exit codes: one per way a stream can end, so a shell script can tell them apart.
-enum ListenExitCode: Int32, CaseIterable {
+enum ListenExitCode: Int32 {
     /// Done: --count or --until-id reached, --timeout passed (with neither of those), Ctrl-C or SIGTERM.
     case done = 0
     /// Something unexpected (an I/O error).

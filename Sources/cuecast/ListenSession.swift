@@ -8,7 +8,7 @@ struct ListenSession {
     enum Outcome: Sendable {
         case countReached(Int)
         case idSeen(String)
-        case timedOut(Duration)
+        case timedOut
         case interrupted
         case closed(ClientCloseReason)
     }

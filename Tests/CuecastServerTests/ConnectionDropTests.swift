@@ -1,5 +1,4 @@
 import CuecastTestSupport
-import AsyncHTTPClient
 import CuecastCore
 import CuecastServer
 import Foundation
@@ -14,21 +13,13 @@ struct ConnectionDropTests {
         {"title": "Ticking", "heartbeat": false, "cues": [{"at": 0, "repeat": {"every": 30, "count": 200}, "data": "t{{$index}}"}]}
         """
 
-    static func post(port: Int, _ path: String) async throws -> Int {
-        var request = HTTPClientRequest(url: "http://localhost:\(port)\(path)")
-        request.method = .POST
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
-        _ = try await response.body.collect(upTo: 1 << 16)
-        return Int(response.status.code)
-    }
-
     @Test func droppingByLabelEndsThatStreamWithANoticeAndResumeContinues() async throws {
         try await withServer([try scenario("ticking", Self.ticking)]) { port in
             let client = try await SSEClient.connect(port: port, path: "/streams/ticking?client=lab")
             let id = client.header("X-Cuecast-Connection")
             let first = try await client.nextEvent()
             let listed = try await fetch(port: port, "/api/connections").body
-            let status = try await Self.post(port: port, "/api/connections/drop?client=lab")
+            let status = try await post(port: port, "/api/connections/drop?client=lab").status
             let rest = try await client.readToEnd()
             let lastID = rest.events.last?.lastEventId ?? first?.lastEventId ?? ""
             // Reconnecting as EventSource does picks up right after the last event received.
@@ -54,11 +45,11 @@ struct ConnectionDropTests {
             let client = try await SSEClient.connect(port: port, path: "/streams/ticking")
             let id = try #require(client.header("X-Cuecast-Connection"))
             _ = try await client.nextEvent()
-            let dropped = try await Self.post(port: port, "/api/connections/\(id)/drop")
+            let dropped = try await post(port: port, "/api/connections/\(id)/drop").status
             let ended = try await client.readToEnd()
-            let unknown = try await Self.post(port: port, "/api/connections/999999/drop")
-            let bad = try await Self.post(port: port, "/api/connections/abc/drop")
-            let missing = try await Self.post(port: port, "/api/connections/drop")
+            let unknown = try await post(port: port, "/api/connections/999999/drop").status
+            let bad = try await post(port: port, "/api/connections/abc/drop").status
+            let missing = try await post(port: port, "/api/connections/drop").status
             let noticed = ended.comments.contains { $0.contains("dropped") }
             #expect(dropped == 202)
             #expect(noticed)

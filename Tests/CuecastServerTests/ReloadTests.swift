@@ -15,11 +15,10 @@ struct ReloadTests {
     static let live = #"{"title": "Live", "mode": "live", "heartbeat": false, "loop": {"delay": 30}, "cues": [{"at": 0, "repeat": {"every": 20, "count": 3}, "data": "v1"}]}"#
 
     /// A scratch scenarios folder, removed afterwards.
-    static func folder(_ files: [String: String]) throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("cuecast-reload-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        for (name, text) in files { try write(text, to: url.appendingPathComponent(name)) }
-        return url
+    static func folder(_ files: [String: String]) throws -> TemporaryFolder {
+        let folder = try TemporaryFolder()
+        for (name, text) in files { try write(text, to: folder.url.appendingPathComponent(name)) }
+        return folder
     }
 
     /// Writes and moves the modification time forward, so an edit within the same second is still seen.
@@ -47,10 +46,10 @@ struct ReloadTests {
 
     @Test func aGoodEditChangesNewPlaybacks() async throws {
         let folder = try Self.folder(["edit.json": Self.solo("before")])
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try await Self.serve(folder) { port in
+        defer { folder.remove() }
+        try await Self.serve(folder.url) { port in
             let before = try await Self.firstData(port: port, "/streams/edit")
-            try Self.write(Self.solo("after"), to: folder.appendingPathComponent("edit.json"))
+            try Self.write(Self.solo("after"), to: folder.url.appendingPathComponent("edit.json"))
             let changed = await eventually { (try? await Self.firstData(port: port, "/streams/edit")) == "after" }
             #expect(before == "before")
             #expect(changed)
@@ -59,11 +58,11 @@ struct ReloadTests {
 
     @Test func aBrokenEditKeepsTheLastGoodVersion() async throws {
         let folder = try Self.folder(["edit.json": Self.solo("good")])
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try await Self.serve(folder) { port in
-            try Self.write(#"{"title": "Broken", "cues": [{"data": "x"}], "title": "again"}"#, to: folder.appendingPathComponent("edit.json"))
+        defer { folder.remove() }
+        try await Self.serve(folder.url) { port in
+            try Self.write(#"{"title": "Broken", "cues": [{"data": "x"}], "title": "again"}"#, to: folder.url.appendingPathComponent("edit.json"))
             // A later good file shows the watcher has looked at the folder since the broken edit.
-            try Self.write(Self.solo("marker"), to: folder.appendingPathComponent("marker.json"))
+            try Self.write(Self.solo("marker"), to: folder.url.appendingPathComponent("marker.json"))
             let sawMarker = await eventually { (try? await Self.firstData(port: port, "/streams/marker")) == "marker" }
             let kept = try await Self.firstData(port: port, "/streams/edit")
             #expect(sawMarker)
@@ -73,11 +72,11 @@ struct ReloadTests {
 
     @Test func newAndDeletedFiles() async throws {
         let folder = try Self.folder(["old.json": Self.solo("old")])
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try await Self.serve(folder) { port in
-            try Self.write(Self.solo("new"), to: folder.appendingPathComponent("new.json"))
+        defer { folder.remove() }
+        try await Self.serve(folder.url) { port in
+            try Self.write(Self.solo("new"), to: folder.url.appendingPathComponent("new.json"))
             let added = await eventually { (try? await Self.firstData(port: port, "/streams/new")) == "new" }
-            try FileManager.default.removeItem(at: folder.appendingPathComponent("old.json"))
+            try FileManager.default.removeItem(at: folder.url.appendingPathComponent("old.json"))
             let removed = await eventually { (try? await fetch(port: port, "/streams/old").status) == 404 }
             #expect(added)
             #expect(removed)
@@ -86,11 +85,11 @@ struct ReloadTests {
 
     @Test func editingALiveScenarioMovesListenersToTheNewPlayback() async throws {
         let folder = try Self.folder(["radio.json": Self.live])
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try await Self.serve(folder) { port in
+        defer { folder.remove() }
+        try await Self.serve(folder.url) { port in
             let listener = try await SSEClient.connect(port: port, path: "/streams/radio?history=none")
             let first = try await listener.nextEvent()?.data
-            try Self.write(Self.live.replacingOccurrences(of: "v1", with: "v2"), to: folder.appendingPathComponent("radio.json"))
+            try Self.write(Self.live.replacingOccurrences(of: "v1", with: "v2"), to: folder.url.appendingPathComponent("radio.json"))
             // The old station hangs up with a notice; a reconnect (as EventSource would) hears the new version.
             let ended = try await listener.readToEnd()
             let notice = ended.comments.contains { $0.contains("edited") }

@@ -117,7 +117,7 @@ public final class CLIProcess: Sendable {
 }
 
 /// A fresh temporary folder, removed by `remove()`.
-public struct TemporaryFolder {
+public struct TemporaryFolder: Sendable {
     public let url: URL
 
     public init() throws {

@@ -97,3 +97,11 @@ public func eventually(
         try? await Task.sleep(for: interval)
     }
 }
+
+/// Something a test waited for did not happen in time.
+public struct TimedOut: Error, CustomStringConvertible {
+    public let what: String
+    public var description: String { "timed out waiting for \(what)" }
+
+    public init(what: String) { self.what = what }
+}

@@ -55,7 +55,6 @@ public final class ScenarioCatalog: Sendable {
     }
 
     /// Stops serving the scenario loaded from `path` (its file was deleted). Returns its name.
-    @discardableResult
     public func remove(loadedFrom path: String) -> String? {
         let removed: Entry? = entries.withLock { entries in
             guard let index = entries.firstIndex(where: { $0.scenario.sourcePath == path }) else { return nil }

@@ -69,10 +69,7 @@ struct DirectStreams: Sendable {
             history: live.options.history, unplaced: live.unplaced, bufferBytes: configuration.subscriberBufferBytes,
             fanoutTurnSize: configuration.fanoutTurnSize,
             closeGracePeriod: .nanoseconds(grace.seconds * 1_000_000_000 + grace.attoseconds / 1_000_000_000),
-            finished: {
-                connections.unlist(id: slot.id)
-                slot.release()
-            }
+            finished: { connections.end(slot) }
         ), opening: opening)
         let bound = NIOLoopBound(connection, eventLoop: channel.eventLoop)
         connections.list(ConnectionRegistry.Connection(

@@ -88,21 +88,20 @@ final class ConnectionRegistry: Sendable {
 
     /// Runs `body` with the connection listed; gives back `slot` when it ends.
     func listing<T>(_ connection: Connection, slot: Slot, _ body: () async throws -> T) async rethrows -> T {
-        state.withLock { $0.open[connection.id] = connection }
-        defer {
-            _ = state.withLock { $0.open.removeValue(forKey: connection.id) }
-            slot.release()
-        }
+        list(connection)
+        defer { end(slot) }
         return try await body()
     }
 
-    /// Lists a connection that manages its own lifetime (a `StreamConnection`); it calls ``unlist(id:)`` when done.
+    /// Lists a connection that manages its own lifetime (a `StreamConnection`); it calls ``end(_:)`` when done.
     func list(_ connection: Connection) {
         state.withLock { $0.open[connection.id] = connection }
     }
 
-    func unlist(id: UInt64) {
-        _ = state.withLock { $0.open.removeValue(forKey: id) }
+    /// A stream has ended: unlists its connection and gives back its slot.
+    func end(_ slot: Slot) {
+        _ = state.withLock { $0.open.removeValue(forKey: slot.id) }
+        slot.release()
     }
 
     var all: [Connection] { state.withLock { $0.open.values.sorted { $0.id < $1.id } } }

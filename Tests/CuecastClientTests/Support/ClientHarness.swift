@@ -1,14 +1,9 @@
 import CuecastClient
 import CuecastCore
+import CuecastTestSupport
 import Foundation
 import Synchronization
 import Testing
-
-/// Something a test waited for did not happen in time.
-struct TimedOut: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out waiting for \(what)" }
-}
 
 /// A sleep that returns at once and remembers what it was asked to wait, so reconnection delays are checked
 /// without waiting them.

@@ -1,3 +1,5 @@
+import CuecastTestSupport
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -1,15 +1,10 @@
 import AsyncHTTPClient
 import CuecastCore
+import CuecastTestSupport
 import Foundation
 import NIOCore
 import NIOHTTP1
 import Synchronization
-
-/// Something a test waited for did not happen in time.
-struct TimedOut: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out waiting for \(what)" }
-}
 
 /// A streaming HTTP client for one request: connects with AsyncHTTPClient, exposes status and headers, and reads
 /// the body incrementally in the background, parsing it with `EventStreamParser` as it arrives.
