@@ -19,23 +19,24 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
+    // Defaults come from LoadTest.Settings, so the command and the library cannot drift apart.
     @Option(help: "Subscriber counts to run, comma-separated.")
-    var subscribers: String = "1000,10000"
+    var subscribers: String = LoadTest.Settings().subscriberCounts.map(String.init).joined(separator: ",")
 
     @Option(help: "Servers to measure, comma-separated: cuecast, node.")
     var targets: String = "cuecast,node"
 
     @Option(help: "Steady phase: events a second.")
-    var rate: Double = 5
+    var rate: Double = LoadTest.Settings().rate
 
     @Option(help: "Steady phase: seconds.")
-    var duration: Double = 10
+    var duration: Double = LoadTest.Settings().steadySeconds
 
     @Option(help: "Burst phase: events published back to back (0 skips it).")
-    var burst: Int = 200
+    var burst: Int = LoadTest.Settings().burst
 
     @Option(help: "Subscribers per worker process.")
-    var perWorker: Int = 5000
+    var perWorker: Int = LoadTest.Settings().perWorker
 
     @Option(help: "Passed to cuecast serve --max-subscribers.")
     var maxSubscribers: Int?
