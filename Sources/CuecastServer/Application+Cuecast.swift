@@ -30,23 +30,29 @@ func buildRouter(
     return router
 }
 
-/// Builds the whole server: catalog, live stations, channels, router. `onRunning` learns the bound port (useful
-/// with port 0).
+/// Builds the whole server: catalog, live stations, channels, router, the plain port and, when configured, the
+/// HTTPS port. `onRunning` learns each bound port (useful with port 0).
 public func buildApplication(
     scenarios: [Scenario], configuration: ServerConfiguration, logger: Logger,
-    onRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+    onRunning: @escaping @Sendable (_ listener: Listener) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let catalog = ScenarioCatalog(scenarios: scenarios, hubConfiguration: configuration.hubConfiguration)
     let channels = ChannelDirectory(configuration: configuration.channelConfiguration)
     let connections = ConnectionRegistry(limit: configuration.maxSubscribers, retryAfterSeconds: configuration.subscriberRetryAfterSeconds)
     let router = buildRouter(catalog: catalog, channels: channels, configuration: configuration, connections: connections)
-    let direct = DirectStreams(catalog: catalog, channels: channels, configuration: configuration, connections: connections)
+    let streams = StreamRequests(catalog: catalog, channels: channels, configuration: configuration, connections: connections)
+    let secure = configuration.https.map { https in
+        SecureListener(host: configuration.host, https: https, streams: streams, logger: logger, onRunning: onRunning)
+    }
+    var services = services(catalog: catalog, channels: channels, connections: connections, configuration: configuration, logger: logger)
+    // Services stop in reverse order, after the plain port: the HTTPS port stops next, then the drain waits.
+    if let secure { services.append(secure) }
     return Application(
         router: router,
-        server: .cuecast(direct: direct),
+        server: .cuecast(streams: streams, secure: secure),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "cuecast"),
-        services: services(catalog: catalog, channels: channels, connections: connections, configuration: configuration, logger: logger),
-        onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+        services: services,
+        onServerRunning: { channel in await onRunning(Listener(scheme: "http", port: channel.localAddress?.port ?? configuration.port)) },
         logger: logger
     )
 }

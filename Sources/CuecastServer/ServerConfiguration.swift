@@ -1,4 +1,6 @@
 import CuecastCore
+import NIOCore
+import NIOSSL
 
 /// Everything `cuecast serve` can be told; tests build one with an ephemeral port.
 public struct ServerConfiguration: Sendable {
@@ -50,6 +52,19 @@ public struct ServerConfiguration: Sendable {
     /// fan-out and costs a timer per turn; tests set it low to exercise passes that take many turns.
     public var fanoutTurnSize = 256
 
+    // Connections.
+
+    /// An HTTP/1 connection with no complete request head for this long (idle between requests, or a head still
+    /// arriving) is closed; so is an HTTP/2 connection with no open stream, and a TLS handshake not done in time.
+    public var idleTimeout: Duration = .seconds(15)
+    /// A request body still arriving after this long closes its connection (HTTP/1) or stream (HTTP/2).
+    public var requestBodyTimeout: Duration = .seconds(30)
+    /// Streams one HTTP/2 connection may have open at once (`SETTINGS_MAX_CONCURRENT_STREAMS`). Browsers open
+    /// every `EventSource` of an origin on one connection, so this is also how many streams one browser can hold.
+    public var http2MaxConcurrentStreams = 256
+    /// HTTPS (HTTP/2 with ALPN, or HTTP/1.1) on its own port beside the plain one; `nil` serves plain HTTP only.
+    public var https: HTTPSConfiguration?
+
     public init(
         host: String = "127.0.0.1", port: Int = 8080, scenariosDirectory: String = "scenarios", publicDirectory: String? = "public",
         historyLimit: Int = 1000, subscriberBufferBytes: Int = 256 * 1024, closeGracePeriod: Duration = .seconds(1)
@@ -65,6 +80,10 @@ public struct ServerConfiguration: Sendable {
 
     var channelConfiguration: ChannelDirectory.Configuration {
         .init(hub: .init(historyLimit: channelHistoryLimit, subscriberBufferBytes: subscriberBufferBytes), maxChannels: maxChannels)
+    }
+
+    var timeouts: RequestDoor.Timeouts {
+        .init(idle: TimeAmount(idleTimeout), body: TimeAmount(requestBodyTimeout))
     }
 
     var hubConfiguration: BroadcastHub.Configuration {
@@ -86,5 +105,27 @@ extension ServerConfiguration {
     /// read). `cuecast serve` raises the soft limit to the hard one first (``DescriptorLimit/raiseToHard()``).
     public static func defaultMaxSubscribers() -> Int {
         defaultMaxSubscribers(descriptorLimit: DescriptorLimit.current()?.soft ?? 1024)
+    }
+}
+
+/// The HTTPS port and its certificate, checked (a context that cannot be built is an error at start-up, not on the
+/// first connection).
+public struct HTTPSConfiguration: Sendable {
+    /// 0 picks a free port (tests).
+    public var port: Int
+    let context: NIOSSLContext
+
+    public init(port: Int, tls: TLSConfiguration) throws {
+        var tls = tls
+        tls.applicationProtocols = ["h2", "http/1.1"]
+        self.port = port
+        self.context = try NIOSSLContext(configuration: tls)
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

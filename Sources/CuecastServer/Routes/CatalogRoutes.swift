@@ -72,7 +72,8 @@ struct CatalogRoutes<Context: RequestContext>: Sendable {
 
     /// The address the client used, so commands in answers work from where it is.
     static func baseURL(_ request: Request) -> String {
+        // The scheme and authority the client came in on: https on the TLS port, whatever host name it used.
         let host = request.head.authority ?? "localhost"
-        return "http://\(host)"
+        return "\(request.head.scheme ?? "http")://\(host)"
     }
 }

@@ -29,19 +29,19 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
         let plan = try Self.plan(
             channel: name, uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], channels: channels, configuration: configuration
         )
-        return try LiveStreamPlan.response(plan, for: request, connections: connections, closeGracePeriod: configuration.closeGracePeriod)
+        return try StreamPlan.routerAnswer(plan, connections: connections)
     }
 
-    /// What a channel subscriber gets (shared with `DirectStreams`); `nil` when the client already has everything
+    /// What a channel subscriber gets (shared with `StreamRequests`); `nil` when the client already has everything
     /// there will ever be (answer 204).
     static func plan(
         channel name: String, uri: URI, lastEventIDHeader: String?, channels: ChannelDirectory, configuration: ServerConfiguration
-    ) throws -> LiveStreamPlan? {
+    ) throws -> StreamPlan? {
         let hub = try Self.hub(named: name, in: channels)
         let options = try StreamOptions(uri: uri, lastEventIDHeader: lastEventIDHeader, mode: .live)
         let welcome = "channel '\(name)': events published with POST /generateEvent\(name == ChannelDirectory.defaultChannel ? "" : "?channel=\(name)") arrive here"
         let historyLimit = channels.configuration.hub.historyLimit
-        return LiveStreamPlan(hub: hub, options: options, preamble: Frame.preamble(welcome: welcome, retry: configuration.channelRetry)) { id in
+        return StreamPlan(hub: hub, options: options, preamble: Frame.preamble(welcome: welcome, retry: configuration.channelRetry)) { id in
             "Last-Event-ID \(id) is older than this channel's history (the last \(historyLimit) events) or unknown: events may have been missed; here is all that is kept"
         }
     }

@@ -17,27 +17,28 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
     }
 
     func stream(request: Request, name: String) throws -> Response {
-        guard let entry = catalog.entry(named: name) else { throw Self.unknownStream(name, catalog: catalog) }
-        if let station = entry.station {
-            // Joins the shared playback: history (or what follows `Last-Event-ID`), then live events.
-            let plan = try Self.livePlan(station, uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], configuration: configuration)
-            return try LiveStreamPlan.response(plan, for: request, connections: connections, closeGracePeriod: configuration.closeGracePeriod)
-        }
-        let scenario = entry.scenario
-        let options = try StreamOptions(request: request, mode: scenario.mode)
-        // The sentinel's id coming back means the client already saw the end: 204 stops a browser for good.
-        if let lastEventID = options.lastEventID, lastEventID == scenario.sentinelID {
-            return Response(status: .noContent)
-        }
-        // A place among the subscribers before any playback exists: when full, a 503 costs nothing.
-        let slot = try connections.admit()
-        guard let stream = solo(scenario, options: options) else { return Response(status: .noContent) }
-        return stream.response(for: request, connections: connections, slot: slot, label: options.client)
+        let plan = try Self.plan(
+            name: name, uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], catalog: catalog, configuration: configuration
+        )
+        return try StreamPlan.routerAnswer(plan, connections: connections)
     }
 
-    /// What a live stream's subscriber gets (shared with `DirectStreams`); `nil` when the client already has
-    /// everything there will ever be (answer 204).
-    static func livePlan(_ station: Station, uri: URI, lastEventIDHeader: String?, configuration: ServerConfiguration) throws -> LiveStreamPlan? {
+    /// What `GET /streams/{name}` gets (shared with `StreamRequests`); `nil` when the client already has everything
+    /// there will ever be (answer 204).
+    static func plan(
+        name: String, uri: URI, lastEventIDHeader: String?, catalog: ScenarioCatalog, configuration: ServerConfiguration
+    ) throws -> StreamPlan? {
+        guard let entry = catalog.entry(named: name) else { throw unknownStream(name, catalog: catalog) }
+        if let station = entry.station {
+            // Joins the shared playback: history (or what follows `Last-Event-ID`), then live events.
+            return try livePlan(station, uri: uri, lastEventIDHeader: lastEventIDHeader)
+        }
+        let options = try StreamOptions(uri: uri, lastEventIDHeader: lastEventIDHeader, mode: entry.scenario.mode)
+        return soloPlan(entry.scenario, options: options, catalog: catalog, configuration: configuration)
+    }
+
+    /// A live stream's plan; `nil` when the client already has everything there will ever be (answer 204).
+    static func livePlan(_ station: Station, uri: URI, lastEventIDHeader: String?) throws -> StreamPlan? {
         var options = try StreamOptions(uri: uri, lastEventIDHeader: lastEventIDHeader, mode: .live)
         let hub = station.hub
         if let lastEventID = options.lastEventID, lastEventID == station.scenario.sentinelID { return nil }
@@ -46,14 +47,17 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
         if hub.isFinished, case .event? = station.scenario.end?.sentinel, options.history == .none || options.history == .last(0) {
             options.history = .last(1)
         }
-        return LiveStreamPlan(hub: hub, options: options, preamble: Frame.preamble(welcome: station.scenario.welcome, retry: station.scenario.retry)) { id in
+        return StreamPlan(hub: hub, options: options, preamble: Frame.preamble(welcome: station.scenario.welcome, retry: station.scenario.retry)) { id in
             "Last-Event-ID \(id) is not in this stream's recent history (too old, or from before a restart): replaying the current pass"
         }
     }
 
-    /// Starts a private playback for this connection, resumed after `Last-Event-ID` when the timeline has it.
-    /// While it plays it is registered with the catalog, so the scenario's triggers reach it.
-    private func solo(_ scenario: Scenario, options: StreamOptions) -> EventStreamResponse? {
+    /// A private playback for one client, resumed after `Last-Event-ID` when the timeline has it; `nil` when the
+    /// client has seen the end (answer 204). While it plays it is registered with the catalog, so the scenario's
+    /// triggers reach it.
+    static func soloPlan(_ scenario: Scenario, options: StreamOptions, catalog: ScenarioCatalog, configuration: ServerConfiguration) -> StreamPlan? {
+        // The sentinel's id coming back means the client already saw the end: 204 stops a browser for good.
+        if let lastEventID = options.lastEventID, lastEventID == scenario.sentinelID { return nil }
         var timeline = Timeline(scenario: scenario, seed: options.seed, speed: options.speed)
         var origin: Duration = .zero
         var preamble = Frame.preamble(welcome: scenario.welcome, retry: scenario.retry)
@@ -66,18 +70,12 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
             }
         }
         let hub = BroadcastHub(configuration: .init(historyLimit: 0, subscriberBufferBytes: configuration.subscriberBufferBytes))
-        let subscription = hub.subscribe(history: .none).subscription
         let station = Station(scenario: scenario, hub: hub, timeline: timeline, speed: options.speed, origin: origin)
-        let catalog = self.catalog
-        return EventStreamResponse(
-            preamble: preamble, subscription: subscription,
-            producer: {
-                await catalog.withSoloStation(station) {
-                    try? await station.run(clock: ContinuousClock())
-                }
-            },
-            closeGracePeriod: configuration.closeGracePeriod
-        )
+        return StreamPlan(soloHub: hub, options: options, preamble: preamble) {
+            await catalog.withSoloStation(station) {
+                try? await station.run(clock: ContinuousClock())
+            }
+        }
     }
 
     static func unknownStream(_ name: String, catalog: ScenarioCatalog) -> APIError {

@@ -25,7 +25,7 @@ struct StreamOptions: Sendable {
     }
 
     /// From the request target and its `Last-Event-ID` header: the same rules for Hummingbird's routes and for
-    /// `DirectStreams`.
+    /// `StreamRequests`.
     init(uri: URI, lastEventIDHeader header: String?, mode: PlaybackMode) throws {
         let query = uri.queryParameters
         for (key, _) in query where !Self.knownParameters.contains(key) {

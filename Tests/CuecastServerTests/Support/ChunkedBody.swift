@@ -1,6 +1,6 @@
-/// Splits a raw HTTP/1.1 response (as a `RawSocket` read it) into its head and its body: de-chunked when it is
-/// chunked (Hummingbird's responses), as it is when it is delimited by the connection's close (event streams
-/// served directly on SwiftNIO, which send `Connection: close` and no framing).
+/// Splits a raw HTTP/1 response (as a `RawSocket` read it) into its head and its body: de-chunked when it is
+/// chunked (every HTTP/1.1 response of unknown length), as it is when it is delimited by the connection's close
+/// (a stream answered to HTTP/1.0).
 struct RawHTTPResponse {
     let head: String
     let body: [UInt8]
@@ -23,7 +23,8 @@ struct RawHTTPResponse {
         let crlf: [UInt8] = Array("\r\n".utf8)
         // Chunks: hex size CRLF, data, CRLF; stop at the first incomplete one.
         while let lineEnd = Self.find(crlf, in: bytes, from: index),
-              let size = Int(String(decoding: bytes[index..<lineEnd], as: UTF8.self).split(separator: ";")[0], radix: 16) {
+              let sizeField = String(decoding: bytes[index..<lineEnd], as: UTF8.self).split(separator: ";").first,
+              let size = Int(sizeField, radix: 16) {
             let dataStart = lineEnd + 2
             if size == 0 {
                 complete = true

@@ -149,7 +149,11 @@ final class LoopFanout: FrameSink {
     private func turn(_ state: LoopState) -> Bool {
         guard var pass = state.pass else { return true }
         let end = min(pass.next + turnSize, pass.members.count)
-        for index in pass.next..<end { pass.members[index].send(pass.buffer) }
+        // HTTP/2 connections whose flush waits for the end of this turn: each leaves in one write, however many of
+        // its streams the turn reached.
+        var held: [HTTP2ConnectionHandler] = []
+        for index in pass.next..<end { pass.members[index].send(pass.buffer, holding: &held) }
+        for connection in held { connection.releaseFlushes() }
         guard end < pass.members.count else {
             state.pass = nil
             return true

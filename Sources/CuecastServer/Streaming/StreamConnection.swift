@@ -1,0 +1,152 @@
+import CuecastCore
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+
+/// One event stream, on whichever protocol carries it: an HTTP/1.1 or HTTP/1.0 connection, or one HTTP/2 stream.
+///
+/// This is the only place a stream's life is written: the response head and preamble, the replay, live frames from
+/// the hub's `LoopFanout`, the cut-off of a subscriber that stops reading, the sentinel and the end, the goodbye on
+/// shutdown, the drop on request, and the grace period for a client that does not take its last frame. The
+/// protocol underneath is the pipeline's business: the stream writes `HTTPResponsePart`s into the `RequestDoor`'s
+/// context, and NIOHTTP1 (chunked, or close-delimited for HTTP/1.0) or NIOHTTP2 (DATA frames, END_STREAM) frames
+/// them. Everything here runs on the connection's event loop.
+final class StreamConnection {
+    /// Everything decided before the stream was taken (see `StreamRequests`).
+    struct Plan: Sendable {
+        let hub: BroadcastHub
+        let lastEventID: String?
+        let history: HistoryRequest
+        /// The comment sent when `lastEventID` is not in history.
+        let unplaced: @Sendable (String) -> String
+        let fanoutTurnSize: Int
+        let closeGracePeriod: TimeAmount
+        /// Feeds the hub for this stream alone (a solo playback); cancelled when the stream ends.
+        let producer: (@Sendable () async -> Void)?
+        /// Called once when the stream ends: gives back its subscriber slot and unlists it.
+        let finished: @Sendable () -> Void
+    }
+
+    static let shutdownNotice = Frame.comment("the server is shutting down; reconnect in a moment")
+
+    private let plan: Plan
+    /// The response head and the preamble, until `begin` writes them: an idle subscriber should not carry them.
+    private var opening: (head: HTTPResponse, preamble: ByteBuffer)?
+    private let context: ChannelHandlerContext
+    /// The HTTP/2 connection this stream is multiplexed on; `nil` on HTTP/1, where the stream is the connection.
+    private let multiplexed: HTTP2ConnectionHandler?
+    /// Called on the loop once the end of the response is written (or it failed): an HTTP/1 connection closes.
+    private let onEnd: () -> Void
+    private var fanout: LoopFanout?
+    private var producerTask: Task<Void, Never>?
+    /// Where this stream sits in its fanout's member list, while it is a member (kept by `LoopFanout`).
+    var memberIndex: Int?
+    private(set) var closing = false
+    /// Over its buffer: sends nothing more, and ends as soon as the write under way returns.
+    private var cutOff = false
+    private var released = false
+
+    init(
+        plan: Plan, head: HTTPResponse, preamble: ByteBuffer, context: ChannelHandlerContext, multiplexed: HTTP2ConnectionHandler?,
+        onEnd: @escaping () -> Void
+    ) {
+        self.plan = plan
+        self.opening = (head, preamble)
+        self.context = context
+        self.multiplexed = multiplexed
+        self.onEnd = onEnd
+    }
+
+    /// Writes the head and preamble (flushed at once, so the client knows the stream is open), joins the hub, and
+    /// starts a solo playback if there is one.
+    func begin() {
+        if let (head, preamble) = opening {
+            opening = nil
+            context.write(NIOAny(HTTPResponsePart.head(head)), promise: nil)
+            context.writeAndFlush(NIOAny(HTTPResponsePart.body(preamble)), promise: nil)
+        }
+        let loop = context.eventLoop
+        plan.hub.join(
+            sinkKey: ObjectIdentifier(loop), make: { [turnSize = plan.fanoutTurnSize] in LoopFanout(loop: loop, turnSize: turnSize) },
+            lastEventID: plan.lastEventID, history: plan.history
+        ) { fanout, admission in
+            fanout.admit(self, admission)
+        }
+        if let producer = plan.producer {
+            // The playback belongs to this stream alone and stops with it (`release`); it is a task because a
+            // playback sleeps between cues.
+            producerTask = Task { await producer() }
+        }
+    }
+
+    /// From the fanout, on the loop: writes the replay; `true` if the stream stays a member.
+    func start(with admission: SinkAdmission, fanout: LoopFanout) -> Bool {
+        guard !closing else { return false }
+        var bytes: [UInt8] = []
+        if admission.placement == .unknownID, let id = plan.lastEventID { EventEncoder.encodeComment(plan.unplaced(id), into: &bytes) }
+        for frame in admission.replay { bytes.append(contentsOf: frame.bytes) }
+        if !bytes.isEmpty { context.writeAndFlush(NIOAny(HTTPResponsePart.body(context.channel.allocator.buffer(bytes: bytes))), promise: nil) }
+        if admission.finished {
+            end(.finished, finalFrame: nil)
+            return false
+        }
+        self.fanout = fanout
+        return true
+    }
+
+    /// Frames from the fanout: the same buffer every member gets. On HTTP/2 the connection's flush is held until the
+    /// fanout's turn ends (`held`), so one event reaching many streams of a connection leaves in one write.
+    func send(_ buffer: ByteBuffer, holding held: inout [HTTP2ConnectionHandler]) {
+        guard !closing, !cutOff else { return }
+        if let multiplexed, multiplexed.holdFlushes() { held.append(multiplexed) }
+        context.writeAndFlush(NIOAny(HTTPResponsePart.body(buffer)), promise: nil)
+    }
+
+    /// Stops: `finalFrame` goes after what is already written, then the end of the response; the stream closes once
+    /// that is flushed, or after the grace period if the client is not reading.
+    func end(_ reason: CloseReason, finalFrame: Frame?) {
+        guard !closing else { return }
+        closing = true
+        fanout?.leave(self)
+        fanout = nil
+        producerTask?.cancel()
+        let channel = context.channel
+        if let finalFrame {
+            context.write(NIOAny(HTTPResponsePart.body(channel.allocator.buffer(bytes: finalFrame.bytes))), promise: nil)
+        }
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(NIOAny(HTTPResponsePart.end(nil)), promise: written)
+        let onEnd = self.onEnd
+        written.futureResult.assumeIsolated().whenComplete { _ in onEnd() }
+        let grace = reason == .clientGone ? .milliseconds(100) : plan.closeGracePeriod
+        context.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
+    }
+
+    /// Ends the stream from any thread (a drop requested over HTTP).
+    static func end(_ connection: NIOLoopBound<StreamConnection>, reason: CloseReason, finalFrame: Frame?) {
+        connection.eventLoop.execute { connection.value.end(reason, finalFrame: finalFrame) }
+    }
+
+    /// The subscriber's buffer is full: it stopped reading (on HTTP/2, its stream's flow-control window is spent).
+    ///
+    /// NIO reports this from inside the write that crossed the mark, while the codec is between the pieces of one
+    /// message (a chunk's size line and its data, say): writing the notice there would land it in the middle of that
+    /// message. So nothing more is sent from now on, and the end is written once the current write has returned.
+    func writabilityChanged(isWritable: Bool) {
+        guard !isWritable, !cutOff, !closing else { return }
+        cutOff = true
+        context.eventLoop.assumeIsolated().execute { self.end(.overflow, finalFrame: BroadcastHub.overflowNotice) }
+    }
+
+    /// The channel is gone (closed by either side): leave the fanout and give back the slot, once.
+    func release() {
+        closing = true
+        fanout?.leave(self)
+        fanout = nil
+        producerTask?.cancel()
+        producerTask = nil
+        guard !released else { return }
+        released = true
+        plan.finished()
+    }
+}

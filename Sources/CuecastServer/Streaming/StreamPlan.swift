@@ -1,0 +1,50 @@
+import CuecastCore
+import Hummingbird
+
+/// What a stream request gets, as the routes decide it: the hub it joins, the options after the route's
+/// adjustments, the preamble, the notice for an id history does not have and, for a solo stream, the playback
+/// that feeds its private hub. `StreamRequests` serves every stream from one, and Hummingbird's routes answer
+/// from the same decision what the door leaves to them (errors, 204, 503), so the two cannot disagree.
+struct StreamPlan: Sendable {
+    let hub: BroadcastHub
+    let options: StreamOptions
+    let preamble: [UInt8]
+    let unplaced: @Sendable (String) -> String
+    /// The id the stream joins its hub after: the client's `Last-Event-ID` on a shared hub; `nil` on a solo
+    /// stream, whose playback itself resumes after it.
+    let joinAfter: String?
+    /// A solo playback: runs while the stream is open, feeding `hub`.
+    let producer: (@Sendable () async -> Void)?
+
+    /// `nil` when the client already has everything there will ever be (the hub finished with the id it sent):
+    /// the answer is `204 No Content`, which stops a browser's `EventSource` for good.
+    init?(hub: BroadcastHub, options: StreamOptions, preamble: [UInt8], unplaced: @escaping @Sendable (String) -> String) {
+        if let lastEventID = options.lastEventID, hub.isFinished, lastEventID == hub.lastEventID { return nil }
+        self.hub = hub
+        self.options = options
+        self.preamble = preamble
+        self.unplaced = unplaced
+        self.joinAfter = options.lastEventID
+        self.producer = nil
+    }
+
+    /// A solo stream: a private hub fed by `producer`.
+    init(soloHub hub: BroadcastHub, options: StreamOptions, preamble: [UInt8], producer: @escaping @Sendable () async -> Void) {
+        self.hub = hub
+        self.options = options
+        self.preamble = preamble
+        self.unplaced = { _ in "" }
+        self.joinAfter = nil
+        self.producer = producer
+    }
+}
+
+extension StreamPlan {
+    /// The router's answer for a stream request `RequestDoor` left to it: `204` for `nil`. The door serves every
+    /// stream it can give a subscriber slot to, so a stream request that reaches the router with a plan found no
+    /// slot free: `503` with `Retry-After`.
+    static func routerAnswer(_ plan: StreamPlan?, connections: ConnectionRegistry) throws -> Response {
+        guard plan != nil else { return Response(status: .noContent) }
+        throw connections.full
+    }
+}

@@ -1,0 +1,273 @@
+import CuecastCore
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+
+/// The handler every request passes, on an HTTP/1 connection or an HTTP/2 stream, just after the protocol's codec:
+/// it serves event streams itself and hands everything else to Hummingbird.
+///
+/// A stream request that `StreamRequests` can admit becomes a `StreamConnection` written through this handler's
+/// context: no task, no async channel, so an idle subscriber costs its socket and a few small objects. Anything else
+/// (pages, the API, publishing, errors, 204, 503) goes on to Hummingbird, whose async channel is added behind this
+/// handler the first time it is needed, and then serves the connection's later requests too. A stream asked for on
+/// a kept-alive HTTP/1 connection, after a page, is served here all the same: one streaming path, whatever came
+/// before. Requests that arrive while Hummingbird is still answering wait here in order, so a stream's head never
+/// cuts into another response.
+///
+/// It also keeps the connection's clock: an HTTP/1 connection with no complete request head for `idle` (idle
+/// between requests, or a head still dribbling in) is closed, and so is a request whose body takes longer than
+/// `body`. On shutdown (`ChannelShouldQuiesceEvent`, or relayed by `HTTP2ConnectionHandler`) a stream says goodbye
+/// and ends; an idle HTTP/1 connection closes; a response under way finishes first.
+final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+    typealias HummingbirdChannel = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
+
+    /// Who serves the connection (HTTP/1) or stream (HTTP/2), as its server task learns it.
+    enum Decision: Sendable {
+        /// Streams only: nothing for Hummingbird to do.
+        case streamed
+        /// Hummingbird serves the requests this door passes on.
+        case hummingbird(HummingbirdChannel)
+        /// Closed before either.
+        case closed
+    }
+
+    struct Timeouts: Sendable {
+        /// An HTTP/1 connection waiting this long for a complete request head is closed.
+        var idle: TimeAmount
+        /// A request body still arriving after this long closes the connection or stream.
+        var body: TimeAmount
+    }
+
+    private let streams: StreamRequests
+    private let timeouts: Timeouts
+    private let isHTTP2: Bool
+    private let decision: EventLoopPromise<Decision>
+    private var decided = false
+    private var context: ChannelHandlerContext?
+    private var hummingbird: HummingbirdChannel?
+    /// The HTTP/2 connection this stream belongs to (for flush batching and the shutdown relay).
+    private var multiplexed: HTTP2ConnectionHandler?
+    private var stream: StreamConnection?
+    /// Requests passed to Hummingbird whose response has not ended.
+    private var unanswered = 0
+    /// Passing the current request's body to Hummingbird.
+    private var readingBody = false
+    /// Parts that arrived while Hummingbird was answering, in order.
+    private var waiting = CircularBuffer<HTTPRequestPart>()
+    private var quiescing = false
+    private var idleTimer: Scheduled<Void>?
+    private var bodyTimer: Scheduled<Void>?
+
+    init(streams: StreamRequests, timeouts: Timeouts, isHTTP2: Bool, decision: EventLoopPromise<Decision>) {
+        self.streams = streams
+        self.timeouts = timeouts
+        self.isHTTP2 = isHTTP2
+        self.decision = decision
+    }
+
+    // MARK: Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if isHTTP2, let parent = context.channel.parent {
+            multiplexed = try? parent.pipeline.syncOperations.handler(type: HTTP2ConnectionHandler.self)
+            multiplexed?.register(self)
+        }
+        if context.channel.isActive { startIdleClock() }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        startIdleClock()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        finish()
+        self.context = nil
+    }
+
+    private func finish() {
+        stream?.release()
+        multiplexed?.unregister(self)
+        idleTimer?.cancel()
+        bodyTimer?.cancel()
+        decide(.closed)
+    }
+
+    private func decide(_ value: Decision) {
+        guard !decided else { return }
+        decided = true
+        decision.succeed(value)
+    }
+
+    // MARK: Requests
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        // A stream's client has nothing more to say; whatever it sends is ignored.
+        guard stream == nil else { return }
+        let part = unwrapInboundIn(data)
+        if !waiting.isEmpty || (unanswered > 0 && !readingBody) {
+            waiting.append(part)
+            return
+        }
+        take(part, context: context)
+    }
+
+    private func take(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+        switch part {
+        case .head(let request):
+            idleTimer?.cancel()
+            if !quiescing, openStream(request, context: context) { return }
+            guard let hummingbird = hummingbirdChannel(context: context) else { return }
+            _ = hummingbird
+            unanswered += 1
+            readingBody = true
+            bodyTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeouts.body) { [weak self] in
+                if self?.readingBody == true { context.close(promise: nil) }
+            }
+            context.fireChannelRead(wrapInboundOut(part))
+        case .body:
+            if readingBody { context.fireChannelRead(wrapInboundOut(part)) }
+        case .end:
+            guard readingBody else { return }
+            readingBody = false
+            bodyTimer?.cancel()
+            context.fireChannelRead(wrapInboundOut(part))
+        }
+    }
+
+    /// Serves `request` as a stream if it is one that can be served now.
+    private func openStream(_ request: HTTPRequest, context: ChannelHandlerContext) -> Bool {
+        let isHTTP2 = self.isHTTP2
+        let channel = context.channel
+        guard let stream = streams.open(request, context: context, isHTTP2: isHTTP2, multiplexed: multiplexed, onEnd: {
+            // HTTP/2 ends the stream with END_STREAM. HTTP/1 ends the connection: its output first (FIN after the
+            // last byte), so nothing written is lost to a reset; the grace period closes the rest.
+            if !isHTTP2 { channel.close(mode: .output, promise: nil) }
+        }) else { return false }
+        self.stream = stream
+        waiting.removeAll()
+        if !isHTTP2 {
+            // NIO's outbound buffer is this subscriber's buffer; crossing the mark cuts it off (HTTP/2 streams get
+            // theirs from the connection's stream configuration).
+            let high = max(streams.configuration.subscriberBufferBytes, 1024)
+            channel.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: high / 2, high: high)).whenFailure { _ in }
+        }
+        decide(.streamed)
+        stream.begin()
+        return true
+    }
+
+    /// Hummingbird's async channel behind this handler, made the first time a request needs it.
+    private func hummingbirdChannel(context: ChannelHandlerContext) -> HummingbirdChannel? {
+        if let hummingbird { return hummingbird }
+        do {
+            let channel = try HummingbirdChannel(
+                wrappingChannelSynchronously: context.channel, configuration: .init(isOutboundHalfClosureEnabled: !isHTTP2)
+            )
+            hummingbird = channel
+            decide(.hummingbird(channel))
+            return channel
+        } catch {
+            context.close(promise: nil)
+            return nil
+        }
+    }
+
+    // MARK: Responses (Hummingbird's; a stream writes past this handler)
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let part = unwrapOutboundIn(data)
+        guard case .end = part else {
+            context.write(data, promise: promise)
+            return
+        }
+        unanswered -= 1
+        guard unanswered == 0, !isHTTP2 else {
+            context.write(data, promise: promise)
+            return
+        }
+        if quiescing {
+            context.write(data, promise: promise)
+            context.flush()
+            context.close(promise: nil)
+            return
+        }
+        context.write(data, promise: promise)
+        startIdleClock()
+        if !waiting.isEmpty {
+            // Read on once this write has returned: the next request may be a stream that writes at once.
+            context.eventLoop.assumeIsolated().execute { [weak self] in self?.takeWaiting() }
+        }
+    }
+
+    private func takeWaiting() {
+        guard let context else { return }
+        while let part = waiting.popFirst() {
+            guard stream == nil else { return }
+            if unanswered > 0 && !readingBody {
+                waiting.prepend(part)
+                return
+            }
+            take(part, context: context)
+        }
+    }
+
+    // MARK: Events
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is ChannelShouldQuiesceEvent {
+            quiesce()
+        } else if let event = event as? ChannelEvent, event == .inputClosed, let stream {
+            stream.end(.clientGone, finalFrame: nil)
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// The server is stopping: a stream says goodbye and ends; an idle HTTP/1 connection closes now; one with a
+    /// response under way closes after it (on HTTP/2 the connection's GOAWAY and grace period see to that).
+    func quiesce() {
+        quiescing = true
+        if let stream {
+            stream.end(.shutdown, finalFrame: StreamConnection.shutdownNotice)
+        } else if !isHTTP2, unanswered == 0, !readingBody {
+            context?.close(promise: nil)
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        stream?.writabilityChanged(isWritable: context.channel.isWritable)
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let stream {
+            stream.end(.clientGone, finalFrame: nil)
+            context.close(promise: nil)
+        } else if hummingbird == nil {
+            context.close(promise: nil)
+        } else {
+            context.fireErrorCaught(error)
+        }
+    }
+
+    /// HTTP/1 only: closes the connection if no complete request head arrives in time. HTTP/2 streams carry their
+    /// head in one frame; an HTTP/2 connection with no streams is timed out by NIO's connection manager.
+    private func startIdleClock() {
+        guard !isHTTP2, let context else { return }
+        idleTimer?.cancel()
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeouts.idle) { [weak self] in
+            guard let self, self.stream == nil, self.unanswered == 0, !self.readingBody else { return }
+            context.close(promise: nil)
+        }
+    }
+}
