@@ -57,8 +57,11 @@ final class RawSocket {
     }
 
     /// Sends all of `text`.
-    func send(_ text: String) throws {
-        var bytes = Array(text.utf8)[...]
+    func send(_ text: String) throws { try send(Array(text.utf8)) }
+
+    /// Sends all of `bytes` (which need not be text: garbage, a TLS ClientHello).
+    func send(_ bytes: [UInt8]) throws {
+        var bytes = bytes[...]
         let deadline = ContinuousClock.now + .seconds(5)
         while !bytes.isEmpty {
             let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }

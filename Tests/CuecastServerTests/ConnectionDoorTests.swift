@@ -1,0 +1,77 @@
+import CuecastCore
+import CuecastServer
+import CuecastTestSupport
+import Foundation
+import Testing
+
+/// What the server does with connections that do not make a proper request: it closes or answers them, at once or
+/// within the idle timeout, and keeps answering everyone else.
+@Suite("Connections at the door")
+struct ConnectionDoorTests {
+    @Test("300 connections closed before a whole request head leave the server answering, with nothing held")
+    func connectAndClose() async throws {
+        try await withServer([]) { port in
+            for index in 0..<300 {
+                let socket = try RawSocket(port: port)
+                if index % 3 == 1 { try socket.send("GET /subscribeToEvents HTTP/1.1\r\nHost: x") }  // a partial head
+                if index % 3 == 2 { try socket.send("\u{1}\u{2}garbage") }
+                socket.close()
+            }
+            let health = try await fetch(port: port, "/healthz").json()
+            #expect(health["status"] as? String == "ok")
+            #expect(health["subscribers"] as? Int == 0)
+        }
+    }
+
+    @Test("garbage, a bare-LF request, a TLS ClientHello and an HTTP/2 preface cut short get a 400 or a close, never silence")
+    func badBytesAreAnswered() async throws {
+        try await withServer([], configure: { $0.idleTimeout = .seconds(2) }) { port in
+            let clientHello: [UInt8] = [0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03] + Array(repeating: 0x41, count: 64)
+            let cases: [(String, [UInt8])] = [
+                ("garbage", Array((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 13) })),
+                ("bare LF", Array("GET /healthz HTTP/1.1\nHost: x\n\n".utf8)),
+                ("TLS ClientHello", clientHello),
+                ("partial preface", Array("PRI * HTTP/2.0\r\n".utf8)),
+                ("nothing", []),
+            ]
+            for (name, bytes) in cases {
+                let socket = try RawSocket(port: port, receiveBuffer: 64 * 1024)
+                if !bytes.isEmpty { try socket.send(bytes) }
+                let started = ContinuousClock.now
+                let (received, ending) = await socket.drain(timeout: .seconds(5))
+                let text = String(decoding: received, as: UTF8.self)
+                let answered = text.hasPrefix("HTTP/1.1 400") || text.hasPrefix("HTTP/1.1 200")
+                #expect(ending == .eof || answered, "\(name): no answer and no close; got \(text.prefix(80).debugDescription)")
+                #expect(ContinuousClock.now - started < .seconds(4), "\(name): took \(ContinuousClock.now - started)")
+            }
+            let health = try await fetch(port: port, "/healthz")
+            #expect(health.status == 200)
+        }
+    }
+
+    @Test("an idle kept-alive connection is closed after the idle timeout")
+    func idleTimeout() async throws {
+        try await withServer([], configure: { $0.idleTimeout = .milliseconds(500) }) { port in
+            let socket = try RawSocket(port: port, receiveBuffer: 64 * 1024)
+            try socket.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            let started = ContinuousClock.now
+            let (received, ending) = await socket.drain(timeout: .seconds(5))
+            #expect(String(decoding: received, as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+            #expect(ending == .eof)
+            let waited = ContinuousClock.now - started
+            #expect(waited >= .milliseconds(400) && waited < .seconds(3), "closed after \(waited)")
+        }
+    }
+
+    @Test("a request body that stops halfway is cut off after the body timeout")
+    func bodyTimeout() async throws {
+        try await withServer([], configure: { $0.requestBodyTimeout = .milliseconds(500) }) { port in
+            let socket = try RawSocket(port: port, receiveBuffer: 64 * 1024)
+            try socket.send("POST /generateEvent HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nhalf")
+            let started = ContinuousClock.now
+            let (_, ending) = await socket.drain(timeout: .seconds(5))
+            #expect(ending == .eof)
+            #expect(ContinuousClock.now - started < .seconds(3))
+        }
+    }
+}
