@@ -13,7 +13,10 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
             Every option can also be set in the environment: CUECAST_HOST, CUECAST_PORT, CUECAST_SCENARIOS, \
             CUECAST_PUBLIC, CUECAST_LOG_LEVEL, CUECAST_PUBLISH_TOKEN, CUECAST_ALLOW_ANONYMOUS_PUBLISH=1, \
-            CUECAST_MAX_BODY_BYTES, CUECAST_PUBLISH_RATE, CUECAST_CHANNEL_HISTORY, CUECAST_MAX_SUBSCRIBERS. A scenario with problems stops the server from starting (each problem \
+            CUECAST_MAX_BODY_BYTES, CUECAST_PUBLISH_RATE, CUECAST_CHANNEL_HISTORY, CUECAST_MAX_SUBSCRIBERS, \
+            CUECAST_HTTPS_PORT, CUECAST_TLS_CERT, CUECAST_TLS_KEY, CUECAST_IDLE_TIMEOUT, CUECAST_BODY_TIMEOUT. \
+            The plain port speaks HTTP/1.1 and cleartext HTTP/2 with prior knowledge; with a certificate, the HTTPS port \
+            speaks HTTP/2 (ALPN h2) and HTTP/1.1. `cuecast cert` makes a certificate for localhost. A scenario with problems stops the server from starting (each problem \
             is printed as file:line:column: message) unless --skip-invalid is given.
             """
     )
@@ -51,6 +54,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Events each channel keeps for Last-Event-ID resume.")
     var channelHistory: Int = Environment.value("CUECAST_CHANNEL_HISTORY").flatMap { Int($0) } ?? 100
 
+    @Option(help: "Also serve HTTPS on this port (default 8443 when --tls-cert is given; 0 picks a free one).")
+    var httpsPort: Int? = Environment.value("CUECAST_HTTPS_PORT").map { Int($0) ?? -1 }
+
+    @Option(help: "PEM certificate (chain) for HTTPS; `cuecast cert` makes one for localhost.")
+    var tlsCert: String? = Environment.value("CUECAST_TLS_CERT")
+
+    @Option(help: "PEM private key for --tls-cert.")
+    var tlsKey: String? = Environment.value("CUECAST_TLS_KEY")
+
+    @Option(help: "Seconds a connection may wait for a complete request head (idle, or a head still arriving) before it is closed.")
+    var idleTimeout: Double = Environment.value("CUECAST_IDLE_TIMEOUT").flatMap { Double($0) } ?? 15
+
+    @Option(help: "Seconds a request body may take to arrive.")
+    var requestBodyTimeout: Double = Environment.value("CUECAST_BODY_TIMEOUT").flatMap { Double($0) } ?? 30
+
     @Option(help: ArgumentHelp(
         "Event streams open at once, over all stream routes; one more gets 503 with Retry-After.",
         discussion: "Default: the open-file limit (raised to its hard limit at start-up) less 5% (at least 64) for other work."
@@ -73,6 +91,19 @@ struct ServeCommand: AsyncParsableCommand {
         if let subscriberCap, subscriberCap < 1 {
             throw ValidationError("--max-subscribers (or CUECAST_MAX_SUBSCRIBERS) must be a positive whole number (got \(maxSubscribers.map(String.init) ?? Environment.value("CUECAST_MAX_SUBSCRIBERS") ?? ""))")
         }
+        switch (tlsCert, tlsKey) {
+        case (.some, nil): throw ValidationError("--tls-cert needs --tls-key (the certificate's private key, PEM)")
+        case (nil, .some): throw ValidationError("--tls-key needs --tls-cert (the certificate, PEM)")
+        case (nil, nil) where httpsPort != nil:
+            throw ValidationError("--https-port needs a certificate: --tls-cert FILE --tls-key FILE (run `cuecast cert` to make one for localhost)")
+        default: break
+        }
+        if let httpsPort {
+            guard (0...65535).contains(httpsPort) else { throw ValidationError("--https-port must be from 0 to 65535 (got \(httpsPort))") }
+            guard httpsPort != port || port == 0 else { throw ValidationError("--https-port must differ from --port (both are \(port))") }
+        }
+        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be a positive number of seconds (got \(idleTimeout))") }
+        guard requestBodyTimeout > 0 else { throw ValidationError("--request-body-timeout must be a positive number of seconds (got \(requestBodyTimeout))") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: scenarios, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("no scenarios folder at '\(scenarios)': run from the Cuecast folder or pass --scenarios DIR")
@@ -115,6 +146,19 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.publishRate = publishRate
         configuration.publishBurst = publishRate * 2
         configuration.channelHistoryLimit = channelHistory
+        configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
+        configuration.requestBodyTimeout = .milliseconds(Int64(requestBodyTimeout * 1000))
+        if let tlsCert, let tlsKey {
+            do {
+                let files = TLSFiles(certificatePath: tlsCert, keyPath: tlsKey)
+                let tls = try files.serverConfiguration()
+                for warning in files.warnings() { logger.warning("\(warning)") }
+                configuration.https = try HTTPSConfiguration(port: httpsPort ?? 8443, tls: tls)
+            } catch {
+                printError("cuecast: cannot serve HTTPS: \(error)")
+                throw ExitCode(1)
+            }
+        }
         let publishing = configuration.publishingSummary
         let capacity =
             "max subscribers: \(configuration.maxSubscribers) (open-file limit \(descriptors.map(String.init) ?? "unknown")); "
@@ -122,9 +166,13 @@ struct ServeCommand: AsyncParsableCommand {
         let scenarios = loaded.scenarios
         let host = self.host
         let log = logger
-        let app = buildApplication(scenarios: scenarios, configuration: configuration, logger: logger) { port in
-            let base = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
-            log.info("cuecast is serving \(scenarios.count) scenario(s) at \(base)/")
+        let app = buildApplication(scenarios: scenarios, configuration: configuration, logger: logger) { listener in
+            let base = "\(listener.scheme)://\(host.contains(":") ? "[\(host)]" : host):\(listener.port)"
+            guard listener.scheme == "http" else {
+                log.info("cuecast is serving HTTPS at \(base)/ (HTTP/2 over TLS, or HTTP/1.1); try: curl -N --http2 -k \(base)/streams/clock")
+                return
+            }
+            log.info("cuecast is serving \(scenarios.count) scenario(s) at \(base)/ (HTTP/1.1, and HTTP/2 with prior knowledge)")
             for scenario in scenarios {
                 log.info("  \(scenario.mode.rawValue) \(base)/streams/\(scenario.name)  (\(scenario.title))")
             }
