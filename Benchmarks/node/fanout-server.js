@@ -9,25 +9,60 @@
 //
 //   node Benchmarks/node/fanout-server.js --host 127.0.0.1 --port 8090
 //
+// HTTP/2 (for `cuecast bench --protocol`): the HTTP/1.1 server on --port always runs (publishing and /healthz use
+// it); a second server, sharing the same subscribers and routes, can be added:
+//
+//   --h2c-port N                            HTTP/2 in the clear, prior knowledge (http2.createServer)
+//   --https-port N --tls-cert C --tls-key K HTTP/2 over TLS, falling back to HTTP/1.1 over TLS for clients that
+//                                           offer only http/1.1 (http2.createSecureServer with allowHTTP1)
+//   --max-concurrent-streams N              SETTINGS_MAX_CONCURRENT_STREAMS (default 100, SwiftNIO's default and so
+//                                           what Cuecast announces; Node's own default is unlimited)
+//
+// Both use Node's compatibility API, so one request handler serves every protocol.
+//
 //   GET  /subscribeToEvents          text/event-stream: "retry: 3000" at once, then "id: N" + "data:" lines per event
 //   POST /generateEvent[?event=NAME] the text/plain body becomes the data of event N (ids count from 1);
 //                                    answers 202 {"id":"N","delivered":<subscribers written to>}
 //   GET  /healthz                    200 ok
 'use strict';
 
+const fs = require('node:fs');
 const http = require('node:http');
+const http2 = require('node:http2');
 const { parseArgs } = require('node:util');
 
 const { values: options } = parseArgs({
   options: {
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '8090' },
+    'h2c-port': { type: 'string' },
+    'https-port': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'max-concurrent-streams': { type: 'string', default: '100' },
   },
 });
-const port = Number(options.port);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`fanout-server: --port must be from 0 to 65535 (got ${options.port})`);
+
+function fail(message) {
+  console.error(`fanout-server: ${message}`);
   process.exit(2);
+}
+
+function portOption(name) {
+  const text = options[name];
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 65535) fail(`--${name} must be from 0 to 65535 (got ${text})`);
+  return value;
+}
+
+const port = portOption('port');
+const h2cPort = portOption('h2c-port');
+const httpsPort = portOption('https-port');
+if (httpsPort !== undefined && (!options['tls-cert'] || !options['tls-key'])) fail('--https-port needs --tls-cert and --tls-key');
+const maxConcurrentStreams = Number(options['max-concurrent-streams']);
+if (!Number.isInteger(maxConcurrentStreams) || maxConcurrentStreams < 1) {
+  fail(`--max-concurrent-streams must be a positive whole number (got ${options['max-concurrent-streams']})`);
 }
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -38,7 +73,7 @@ const STREAM_HEADERS = {
   'X-Accel-Buffering': 'no',
 };
 
-/** @type {Set<http.ServerResponse>} */
+/** @type {Set<http.ServerResponse | http2.Http2ServerResponse>} */
 const subscribers = new Set();
 let lastID = 0;
 
@@ -97,7 +132,8 @@ function generateEvent(req, res, url) {
   });
 }
 
-const server = http.createServer((req, res) => {
+/** Every route, for every protocol: HTTP/1.1 requests and HTTP/2 streams (through Node's compatibility API) alike. */
+function handle(req, res) {
   const url = new URL(req.url, 'http://localhost');
   if (url.pathname === '/subscribeToEvents' && req.method === 'GET') return subscribe(req, res);
   if (url.pathname === '/generateEvent' && req.method === 'POST') return generateEvent(req, res, url);
@@ -106,28 +142,53 @@ const server = http.createServer((req, res) => {
     return res.end('ok');
   }
   sendJSON(res, 404, { error: { status: 404, code: 'not_found', message: `no route for ${req.method} ${url.pathname}` } });
-});
-// Streams stay open for as long as their clients want: no deadline for the request, nor for its headers (which a
-// subscriber has long finished sending); idle keep-alive connections (publishers) are closed after a while.
-server.requestTimeout = 0;
-server.headersTimeout = 0;
-server.keepAliveTimeout = 65_000;
+}
 
-server.on('error', (error) => {
-  console.error(`fanout-server: ${error.message}`);
-  process.exit(1);
-});
+/** HTTP/1.1 deadlines off: streams stay open for as long as their clients want: no deadline for the request, nor for
+ * its headers (which a subscriber has long finished sending); idle keep-alive connections (publishers) are closed
+ * after a while. */
+function withoutDeadlines(server) {
+  server.requestTimeout = 0;
+  server.headersTimeout = 0;
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
 
-server.listen(port, options.host, () => {
-  const address = server.address();
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  console.log(`listening on http://${host}:${address.port}`);
-});
+const settings = { maxConcurrentStreams };
+const servers = [{ server: withoutDeadlines(http.createServer(handle)), port, scheme: 'http' }];
+if (h2cPort !== undefined) {
+  servers.push({ server: http2.createServer({ settings }, handle), port: h2cPort, scheme: 'h2c' });
+}
+if (httpsPort !== undefined) {
+  const tls = { cert: fs.readFileSync(options['tls-cert']), key: fs.readFileSync(options['tls-key']) };
+  const secure = http2.createSecureServer({ ...tls, settings, allowHTTP1: true }, handle);
+  servers.push({ server: withoutDeadlines(secure), port: httpsPort, scheme: 'https' });
+}
+
+/** Open HTTP/2 sessions, closed at shutdown (HTTP/2 servers have no closeAllConnections). */
+const sessions = new Set();
+for (const { server, port: listenPort, scheme } of servers) {
+  server.on('error', (error) => {
+    console.error(`fanout-server: ${error.message}`);
+    process.exit(1);
+  });
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+  });
+  server.listen(listenPort, options.host, () => {
+    const address = server.address();
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    console.log(`listening on ${scheme}://${host}:${address.port}`);
+  });
+}
 
 function shutdown() {
-  server.close(() => process.exit(0));
+  let open = servers.length;
+  for (const { server } of servers) server.close(() => (--open === 0 ? process.exit(0) : undefined));
   for (const subscriber of subscribers) subscriber.end();
-  server.closeAllConnections();
+  for (const session of sessions) session.destroy();
+  servers[0].server.closeAllConnections();
   // Whatever is left after a second does not hold up the exit.
   setTimeout(() => process.exit(0), 1000).unref();
 }
