@@ -106,9 +106,12 @@ struct BenchWorkerCommand: AsyncParsableCommand {
     @Option var url: String
     @Option var count: Int
     @Option var source: String = "127.0.0.1"
+    @Option(name: .customLong("protocol")) var wire: String = WireProtocol.http1.rawValue
+    @Option var streamsPerConnection: Int?
 
     func run() async throws {
         guard let target = URL(string: url) else { throw ValidationError("--url is not a URL: \(url)") }
+        guard let wire = WireProtocol(rawValue: wire) else { throw ValidationError("--protocol is one of http1, https, h2, h2c") }
         // A worker may hold up to 19,000 subscribers: take every descriptor the hard limit allows, as `serve` does.
         _ = DescriptorLimit.raiseToHard()
         let commands = AsyncStream<String> { continuation in
@@ -118,7 +121,10 @@ struct BenchWorkerCommand: AsyncParsableCommand {
             }
         }
         let encoder = JSONEncoder()
-        try await LoadWorker(url: target, count: count, sourceAddress: source).run(commands: commands) { report in
+        var worker = LoadWorker(url: target, count: count, sourceAddress: source)
+        worker.wire = wire
+        if let streamsPerConnection { worker.streamsPerConnection = streamsPerConnection }
+        try await worker.run(commands: commands) { report in
             var line = (try? encoder.encode(report)) ?? Data("{}".utf8)
             line.append(0x0A)
             FileHandle.standardOutput.write(line)

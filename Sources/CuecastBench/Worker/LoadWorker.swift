@@ -16,7 +16,11 @@ public struct LoadWorker: Sendable {
     public var url: URL
     public var count: Int
     public var sourceAddress: String
-    /// Connections attempted at once.
+    /// HTTP/1.1 or HTTP/2, in the clear or over TLS (an `https` URL).
+    public var wire = WireProtocol.http1
+    /// HTTP/2: subscribers' streams per connection, unless the server allows fewer.
+    public var streamsPerConnection = 100
+    /// Requests in flight at once while connecting (over HTTP/2, this many streams' worth of connections).
     public var concurrency = 256
     /// How long a subscriber waits for the response head before it counts as failed.
     public var responseTimeout: TimeAmount = .seconds(20)
@@ -31,13 +35,18 @@ public struct LoadWorker: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let tally = try await loop.submit { NIOLoopBound(WorkerTally(), eventLoop: loop) }.get()
+        let tls = try wire.alpn.map { try TLSClient.context(offering: $0) }
         let started = Monotonic.nanoseconds()
-        let outcomes = try await connectAll(loop: loop, tally: tally)
+        let connected = wire.isHTTP2
+            ? try await connectStreams(loop: loop, tally: tally, tls: tls)
+            : try await connectEach(loop: loop, tally: tally, tls: tls)
         let connectSeconds = Double(Monotonic.nanoseconds() - started) / 1e9
         try await loop.submit {
             var report = tally.value.report
             report.connectSeconds = connectSeconds
-            for outcome in outcomes {
+            report.connections = connected.connections
+            report.serverStreamLimit = connected.serverStreamLimit
+            for outcome in connected.outcomes {
                 switch outcome {
                 case .held: break
                 case .refused(let retryAfter):
@@ -74,57 +83,27 @@ public struct LoadWorker: Sendable {
         try await group.shutdownGracefully()
     }
 
-    private func connectAll(loop: any EventLoop, tally: NIOLoopBound<WorkerTally>) async throws -> [SubscribeOutcome] {
-        let request = try requestHead()
-        let host = url.host ?? "127.0.0.1"
-        let port = url.port ?? 80
-        let source = try SocketAddress(ipAddress: sourceAddress, port: 0)
-        let timeout = responseTimeout
-        return await withTaskGroup(of: SubscribeOutcome.self) { group in
-            var outcomes: [SubscribeOutcome] = []
-            outcomes.reserveCapacity(count)
-            var started = 0
-            func startOne() {
-                started += 1
-                group.addTask {
-                    let promise = loop.makePromise(of: SubscribeOutcome.self)
-                    let bootstrap = ClientBootstrap(group: loop)
-                        .bind(to: source)
-                        .connectTimeout(.seconds(10))
-                        .channelInitializer { channel in
-                            let handler = SubscriberHandler(request: request, tally: tally.value, outcome: promise)
-                            let bound = NIOLoopBound(handler, eventLoop: loop)
-                            loop.scheduleTask(in: timeout) { bound.value.timedOut(context: channel) }
-                            return channel.eventLoop.makeCompletedFuture {
-                                try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                                try channel.pipeline.syncOperations.addHandler(handler)
-                            }
-                        }
-                    do {
-                        _ = try await bootstrap.connect(host: host, port: port).get()
-                    } catch {
-                        promise.succeed(.failed)
-                    }
-                    return (try? await promise.futureResult.get()) ?? .failed
-                }
-            }
-            while started < min(concurrency, count) { startOne() }
-            for await outcome in group {
-                outcomes.append(outcome)
-                if started < count { startOne() }
-            }
-            return outcomes
-        }
+    /// What connecting all the subscribers came to.
+    struct Connected {
+        var outcomes: [SubscribeOutcome] = []
+        var connections = 0
+        var serverStreamLimit: Int?
     }
 
-    private func requestHead() throws -> HTTPRequestHead {
-        guard let components = URLComponents(url: url, resolvingAgainstBaseURL: false), url.scheme == "http" else {
-            throw BenchError("only http:// URLs can be benchmarked (got \(url))")
+    var host: String { url.host ?? "127.0.0.1" }
+    var port: Int { url.port ?? (wire.usesTLS ? 443 : 80) }
+
+    /// The subscriber's GET. Over HTTP/2, NIOHTTP2's client codec turns it into `:method`, `:scheme`, `:path` and
+    /// `:authority` (from `Host`).
+    func requestHead() throws -> HTTPRequestHead {
+        let scheme = wire.usesTLS ? "https" : "http"
+        guard let components = URLComponents(url: url, resolvingAgainstBaseURL: false), url.scheme == scheme else {
+            throw BenchError("\(wire.rawValue) needs a \(scheme):// URL (got \(url))")
         }
         let path = (components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath)
             + (components.percentEncodedQuery.map { "?\($0)" } ?? "")
         var headers = HTTPHeaders()
-        headers.add(name: "Host", value: "\(url.host ?? "localhost"):\(url.port ?? 80)")
+        headers.add(name: "Host", value: "\(host):\(port)")
         headers.add(name: "Accept", value: "text/event-stream")
         headers.add(name: "User-Agent", value: "cuecast-bench")
         return HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)

@@ -10,6 +10,9 @@ enum SubscribeOutcome: Sendable {
 
 /// One benchmark subscriber: sends the GET, reads the response head, then scans the body for benchmark events.
 ///
+/// The same handler serves every protocol: it sits on an HTTP/1.1 connection (behind TLS for `https`), or on one
+/// HTTP/2 stream channel behind NIOHTTP2's `HTTP2FramePayloadToHTTP1ClientCodec` (`h2`, `h2c`).
+///
 /// The generator shares the machine with the server it measures, so this does as little as it can: no SSE
 /// object model, only a line scanner that recognises `data: SEQUENCE SENT_NANOSECONDS` (what the publisher
 /// sends), one clock reading per read, and a few counters. Everything runs on the worker's one event loop.
@@ -53,6 +56,7 @@ final class SubscriberHandler: ChannelInboundHandler {
             } else {
                 state = .finished
                 let retryAfter = response.headers.contains(name: "retry-after")
+                if response.status != .serviceUnavailable { tally.noteFailure("answered \(response.status.code) \(response.status.reasonPhrase)") }
                 outcome.succeed(response.status == .serviceUnavailable ? .refused(retryAfter: retryAfter) : .failed)
                 context.close(promise: nil)
             }
@@ -69,6 +73,7 @@ final class SubscriberHandler: ChannelInboundHandler {
         switch state {
         case .requesting:
             state = .finished
+            tally.noteFailure("closed before the response head")
             outcome.succeed(.failed)
         case .streaming:
             streamEnded()
@@ -79,6 +84,7 @@ final class SubscriberHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if state == .requesting { tally.noteFailure(String(describing: error)) }
         context.close(promise: nil)
     }
 
@@ -86,6 +92,7 @@ final class SubscriberHandler: ChannelInboundHandler {
     func timedOut(context channel: any Channel) {
         guard state == .requesting else { return }
         state = .finished
+        tally.noteFailure("no response head in time")
         outcome.succeed(.failed)
         channel.close(promise: nil)
     }

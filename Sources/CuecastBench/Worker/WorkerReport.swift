@@ -20,6 +20,12 @@ public struct WorkerReport: Codable, Sendable {
     public var dropped = 0
     /// Seconds from the first connection attempt until every subscriber was held, refused or failed.
     public var connectSeconds = 0.0
+    /// Connections opened: one per subscriber over HTTP/1.1, one per `--streams-per-connection` over HTTP/2.
+    public var connections = 0
+    /// The lowest SETTINGS_MAX_CONCURRENT_STREAMS an HTTP/2 server announced (nil: none, or HTTP/1.1).
+    public var serverStreamLimit: Int?
+    /// Why the first subscriber that failed did, for the person reading the report.
+    public var firstFailure: String?
 
     // Since the last `reset`:
     /// Benchmark events received, in order, by all subscribers.
@@ -49,6 +55,9 @@ public struct WorkerReport: Codable, Sendable {
         refusedWithRetryAfter += other.refusedWithRetryAfter
         dropped += other.dropped
         connectSeconds = max(connectSeconds, other.connectSeconds)
+        connections += other.connections
+        if let limit = other.serverStreamLimit { serverStreamLimit = min(serverStreamLimit ?? limit, limit) }
+        if firstFailure == nil { firstFailure = other.firstFailure }
         events += other.events
         lost += other.lost
         reordered += other.reordered

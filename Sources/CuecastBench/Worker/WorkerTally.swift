@@ -7,6 +7,11 @@ final class WorkerTally {
     /// The first sequence number published in the current phase.
     var phaseFirstSequence: UInt64 = 0
 
+    /// Keeps the first failure's reason; the rest only count.
+    func noteFailure(_ reason: @autoclosure () -> String) {
+        if report.firstFailure == nil { report.firstFailure = reason() }
+    }
+
     func arrived(latencyNanoseconds: UInt64, at now: UInt64) {
         report.events += 1
         if report.firstArrival == 0 { report.firstArrival = now }
