@@ -16,6 +16,19 @@ struct BenchCommand: AsyncParsableCommand {
             worker on its own 127.x.y.z source address. Events carry their sequence number and send time, so the \
             workers measure publish-to-arrival latency and count lost and reordered events. Memory is the server's \
             resident set (/proc/PID/status) before and while holding the idle subscribers.
+
+            --protocol picks how subscribers connect, and a comma list runs each in turn, side by side in the \
+            tables (with a protocol column, and server CPU per delivery by protocol): http1 (the default: HTTP/1.1, \
+            one connection per subscriber), https (HTTP/1.1 over TLS, ALPN http/1.1), h2 (HTTP/2 over TLS, ALPN h2) \
+            and h2c (HTTP/2 with prior knowledge, in the clear). Over HTTP/2, --streams-per-connection subscribers \
+            share a connection, as a browser's tabs do; if the server's SETTINGS_MAX_CONCURRENT_STREAMS is lower, \
+            more connections are opened and the report says so. Cuecast is started with --https-port, --tls-cert \
+            and --tls-key for https and h2 (h2c is served on its plain --port); Node.js with the same certificate on \
+            http2.createSecureServer (allowHTTP1) or http2.createServer (h2c). The certificate is a throwaway made \
+            by `cuecast cert` (or openssl when that is missing), and the workers do not verify it. Publishing always \
+            goes over HTTP/1.1 on the plain port.
+
+            Example: cuecast bench --subscribers 10000 --protocol http1,h2c,h2 --streams-per-connection 100
             """
     )
 
@@ -25,6 +38,12 @@ struct BenchCommand: AsyncParsableCommand {
 
     @Option(help: "Servers to measure, comma-separated: cuecast, node.")
     var targets: String = "cuecast,node"
+
+    @Option(name: .customLong("protocol"), help: "How subscribers connect, comma-separated: http1, https, h2, h2c.")
+    var protocols: String = LoadTest.Settings().protocols.map(\.rawValue).joined(separator: ",")
+
+    @Option(help: "HTTP/2 (h2, h2c): subscribers' streams per connection.")
+    var streamsPerConnection: Int = LoadTest.Settings().streamsPerConnection
 
     @Option(help: "Steady phase: events a second.")
     var rate: Double = LoadTest.Settings().rate
@@ -57,6 +76,10 @@ struct BenchCommand: AsyncParsableCommand {
         guard !targetList.isEmpty else {
             throw ValidationError("--targets takes cuecast and/or node, comma-separated (got '\(targets)')")
         }
+        guard WireProtocol.list(protocols) != nil else {
+            throw ValidationError("--protocol takes http1, https, h2 and/or h2c, comma-separated (got '\(protocols)')")
+        }
+        guard (1...10_000).contains(streamsPerConnection) else { throw ValidationError("--streams-per-connection must be from 1 to 10000") }
         guard rate > 0, duration > 0 else { throw ValidationError("--rate and --duration must be positive") }
         guard burst >= 0 else { throw ValidationError("--burst must be 0 or more") }
         guard (1...19_000).contains(perWorker) else { throw ValidationError("--per-worker must be from 1 to 19000 (a process holds at most about 20,000 descriptors)") }
@@ -80,6 +103,8 @@ struct BenchCommand: AsyncParsableCommand {
         settings.burst = burst
         settings.perWorker = perWorker
         settings.maxSubscribers = maxSubscribers
+        settings.protocols = WireProtocol.list(protocols) ?? [.http1]
+        settings.streamsPerConnection = streamsPerConnection
         let test = LoadTest(
             settings: settings, executable: CuecastExecutable.path, node: node, nodeScript: nodeServer,
             log: { printError($0) }

@@ -7,10 +7,12 @@ import Testing
 /// BENCHMARKS.md, measured on purpose, not judged by a test on a busy machine.
 @Suite("cuecast bench (smoke)")
 struct BenchSmokeTests {
-    /// The first row of `server` in the table after `heading`, split into cells (cell 0 is the server's name).
-    static func row(_ table: String, server: String, after heading: String) -> [String]? {
+    /// The first row of `server` (over `wire`, in a table with a protocol column) in the table after `heading`,
+    /// split into cells (cell 0 is the server's name, cell 1 the protocol if there is one).
+    static func row(_ table: String, server: String, protocol wire: String? = nil, after heading: String) -> [String]? {
         guard let section = table.range(of: heading) else { return nil }
-        for line in table[section.upperBound...].split(separator: "\n") where line.hasPrefix("| \(server) |") {
+        let lead = wire.map { "| \(server) | \($0) |" } ?? "| \(server) |"
+        for line in table[section.upperBound...].split(separator: "\n") where line.hasPrefix(lead) {
             return line.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
         }
         return nil
@@ -60,6 +62,9 @@ struct BenchSmokeTests {
         let run = try await CLIProcess.run(["bench", "--subscribers", "ten"])
         #expect(run.status == 64)
         #expect(run.stderr.contains("--subscribers takes positive counts"))
+        let wire = try await CLIProcess.run(["bench", "--protocol", "h2c,h3"])
+        #expect(wire.status == 64)
+        #expect(wire.stderr.contains("--protocol takes http1, https, h2 and/or h2c"))
     }
 
     static let hasNode = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {

@@ -20,10 +20,19 @@ public struct PhaseResult: Sendable {
     }
 }
 
-/// Everything measured for one server at one subscriber count.
+/// Everything measured for one server at one subscriber count over one protocol.
 public struct BenchResult: Sendable {
     public var server: String
     public var requested: Int
+    public var wire = WireProtocol.http1
+    /// Streams asked for on each connection (1 over HTTP/1.1).
+    public var streamsPerConnection = 1
+    /// Connections the workers opened for the subscribers.
+    public var connections = 0
+    /// The lowest SETTINGS_MAX_CONCURRENT_STREAMS an HTTP/2 server announced.
+    public var serverStreamLimit: Int?
+    /// Why the first failed subscriber failed.
+    public var firstFailure: String?
     public var held = 0
     public var failed = 0
     public var refused = 0
@@ -37,6 +46,11 @@ public struct BenchResult: Sendable {
     public var burst: PhaseResult?
     /// Whether the server still answered `/healthz` at the end.
     public var healthyAfter = false
+
+    /// The server's stream limit, when it is below what was asked for (so more connections were opened).
+    public var limitedStreams: Int? {
+        serverStreamLimit.flatMap { wire.isHTTP2 && $0 < streamsPerConnection ? $0 : nil }
+    }
 
     public var connectsPerSecond: Double { connectSeconds > 0 ? Double(held + refused) / connectSeconds : 0 }
 

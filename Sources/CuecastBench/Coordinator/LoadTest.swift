@@ -21,7 +21,14 @@ public struct LoadTest: Sendable {
         public var maxSubscribers: Int?
         /// Seconds to wait after the subscribers connect before reading the idle memory.
         public var settleSeconds = 2.0
+        /// How subscribers connect; each protocol is a run of its own, side by side in the tables.
+        public var protocols: [WireProtocol] = [.http1]
+        /// HTTP/2: subscribers' streams per connection (more connections if the server allows fewer).
+        public var streamsPerConnection = 100
         public init() {}
+
+        /// Whether the tables need a protocol column: anything but the HTTP/1.1-only run they always were.
+        public var comparesProtocols: Bool { protocols != [.http1] }
     }
 
     public var settings: Settings
@@ -43,22 +50,29 @@ public struct LoadTest: Sendable {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("cuecast-bench-\(getpid())")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: work) }
+        let certificate = try settings.protocols.contains(where: \.usesTLS)
+            ? BenchCertificate.make(in: work, executable: executable) : nil
         var results: [BenchResult] = []
         var runIndex = 0
         for count in settings.subscriberCounts {
-            for target in targets {
-                runIndex += 1
-                let port = try freePort()
-                let server: ServerUnderTest
-                switch target {
-                case .cuecast:
-                    server = try .cuecast(executable: executable, port: port, maxSubscribers: settings.maxSubscribers, workFolder: work)
-                case .node:
-                    server = try .node(node: node, script: nodeScript, port: port, workFolder: work)
+            for wire in settings.protocols {
+                for target in targets {
+                    runIndex += 1
+                    let port = try freePort()
+                    let server: ServerUnderTest
+                    switch target {
+                    case .cuecast:
+                        server = try .cuecast(
+                            executable: executable, port: port, wire: wire, certificate: certificate,
+                            maxSubscribers: settings.maxSubscribers, workFolder: work
+                        )
+                    case .node:
+                        server = try .node(node: node, script: nodeScript, port: port, wire: wire, certificate: certificate, workFolder: work)
+                    }
+                    defer { server.stop() }
+                    log("\(server.name)\(settings.comparesProtocols ? " over \(wire.rawValue)" : ""), \(count) subscribers: starting")
+                    results.append(try await measure(server, subscribers: count, runIndex: runIndex))
                 }
-                defer { server.stop() }
-                log("\(server.name), \(count) subscribers: starting")
-                results.append(try await measure(server, subscribers: count, runIndex: runIndex))
             }
         }
         return results
@@ -68,6 +82,8 @@ public struct LoadTest: Sendable {
     func measure(_ server: ServerUnderTest, subscribers count: Int, runIndex: Int) async throws -> BenchResult {
         let publisher = Publisher(url: server.publishURL)
         var result = BenchResult(server: server.name, requested: count)
+        result.wire = server.wire
+        result.streamsPerConnection = server.wire.isHTTP2 ? settings.streamsPerConnection : 1
         var workers: [WorkerProcess] = []
         func finish() async throws {
             workers.forEach { $0.quit() }
@@ -79,7 +95,7 @@ public struct LoadTest: Sendable {
             try await Task.sleep(for: .seconds(1))
             result.residentBefore = server.residentBytes()
 
-            workers = try startWorkers(count: count, url: server.streamURL, runIndex: runIndex)
+            workers = try startWorkers(count: count, url: server.streamURL, wire: server.wire, runIndex: runIndex)
             var ready = WorkerReport()
             for worker in workers { ready.merge(try await worker.ready()) }
             result.held = ready.held
@@ -87,7 +103,15 @@ public struct LoadTest: Sendable {
             result.refused = ready.refused
             result.refusedWithRetryAfter = ready.refusedWithRetryAfter
             result.connectSeconds = ready.connectSeconds
+            result.connections = ready.connections
+            result.serverStreamLimit = ready.serverStreamLimit
+            result.firstFailure = ready.firstFailure
             log("  held \(ready.held), failed \(ready.failed), refused \(ready.refused) in \(String(format: "%.1f", ready.connectSeconds)) s")
+            if let limit = result.limitedStreams {
+                let asked = settings.streamsPerConnection
+                log("  the server allows \(limit) streams per connection (asked for \(asked)): \(ready.connections) connections")
+            }
+            if ready.failed > 0, let reason = ready.firstFailure { log("  first failure: \(reason)") }
             try await Task.sleep(for: .seconds(settings.settleSeconds))
             result.residentHolding = server.residentBytes()
 
@@ -162,13 +186,16 @@ public struct LoadTest: Sendable {
 
     /// Workers of at most `perWorker` subscribers, each on its own loopback source address. Addresses differ from
     /// run to run too, so one run's closing connections (TIME_WAIT) never take the next run's ports.
-    private func startWorkers(count: Int, url: URL, runIndex: Int) throws -> [WorkerProcess] {
+    private func startWorkers(count: Int, url: URL, wire: WireProtocol, runIndex: Int) throws -> [WorkerProcess] {
         let per = max(1, settings.perWorker)
         let workerCount = (count + per - 1) / per
         return try (0..<workerCount).map { index in
             let share = count / workerCount + (index < count % workerCount ? 1 : 0)
             let address = "127.\(1 + runIndex % 250).\(index / 250).\(2 + index % 250)"
-            return try WorkerProcess(executable: executable, url: url, count: share, sourceAddress: address)
+            return try WorkerProcess(
+                executable: executable, url: url, count: share, sourceAddress: address, wire: wire,
+                streamsPerConnection: settings.streamsPerConnection
+            )
         }
     }
 
@@ -180,24 +207,4 @@ public struct LoadTest: Sendable {
             phase.maxMilliseconds, phase.lost, phase.reordered
         )
     }
-}
-
-/// A TCP port nothing listens on right now (bound to port 0 and released).
-func freePort() throws -> Int {
-    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard socket >= 0 else { throw BenchError("cannot open a socket to find a free port") }
-    defer { close(socket) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard bound == 0 else { throw BenchError("cannot bind a socket to find a free port") }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
 }

@@ -4,17 +4,27 @@ import NIOCore
 import NIOHTTP1
 
 /// A server the benchmark starts, measures through `/proc`, and stops: Cuecast itself or the Node.js reference.
+///
+/// Publishing and `/healthz` always go over HTTP/1.1 on the plain port, so every protocol pays the same for a
+/// publish; only the subscribers' streams use the protocol being measured (on the TLS port for `https` and `h2`).
 final class ServerUnderTest: @unchecked Sendable {
     let name: String
+    let wire: WireProtocol
     let streamURL: URL
     let publishURL: URL
     let healthURL: URL
     private let process: Process
     let logFile: URL
 
-    private init(name: String, arguments: [String], executable: String, base: URL, streamPath: String, logFile: URL) throws {
+    private init(
+        name: String, wire: WireProtocol, arguments: [String], executable: String, port: Int, streamPort: Int, streamPath: String,
+        logFile: URL
+    ) throws {
         self.name = name
-        self.streamURL = URL(string: streamPath, relativeTo: base)!.absoluteURL
+        self.wire = wire
+        let base = URL(string: "http://127.0.0.1:\(port)")!
+        let streamBase = URL(string: "\(wire.usesTLS ? "https" : "http")://127.0.0.1:\(streamPort)")!
+        self.streamURL = URL(string: streamPath, relativeTo: streamBase)!.absoluteURL
         self.publishURL = URL(string: "/generateEvent", relativeTo: base)!.absoluteURL
         self.healthURL = URL(string: "/healthz", relativeTo: base)!.absoluteURL
         self.logFile = logFile
@@ -29,8 +39,11 @@ final class ServerUnderTest: @unchecked Sendable {
         try process.run()
     }
 
-    /// `cuecast serve` on the channel route, with no scenarios, no pages and publishing unthrottled.
-    static func cuecast(executable: String, port: Int, maxSubscribers: Int?, workFolder: URL) throws -> ServerUnderTest {
+    /// `cuecast serve` on the channel route, with no scenarios, no pages and publishing unthrottled; for `https` and
+    /// `h2` also on a TLS port (`--https-port`, ALPN h2 and http/1.1); `h2c` is served on the plain port.
+    static func cuecast(
+        executable: String, port: Int, wire: WireProtocol, certificate: BenchCertificate?, maxSubscribers: Int?, workFolder: URL
+    ) throws -> ServerUnderTest {
         let scenarios = workFolder.appendingPathComponent("no-scenarios")
         try FileManager.default.createDirectory(at: scenarios, withIntermediateDirectories: true)
         var arguments = [
@@ -38,29 +51,54 @@ final class ServerUnderTest: @unchecked Sendable {
             "--public", workFolder.appendingPathComponent("no-pages").path, "--publish-rate", "1000000", "--log-level", "warning",
         ]
         if let maxSubscribers { arguments += ["--max-subscribers", String(maxSubscribers)] }
+        var streamPort = port
+        if wire.usesTLS {
+            let certificate = try require(certificate, for: wire)
+            streamPort = try freePort(other: port)
+            arguments += ["--https-port", String(streamPort), "--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath]
+        }
         return try ServerUnderTest(
-            name: "Cuecast", arguments: arguments, executable: executable, base: URL(string: "http://127.0.0.1:\(port)")!,
+            name: "Cuecast", wire: wire, arguments: arguments, executable: executable, port: port, streamPort: streamPort,
             streamPath: "/subscribeToEvents?history=none", logFile: workFolder.appendingPathComponent("cuecast-\(port).log")
         )
     }
 
-    /// The plain Node.js `http` fan-out server in `Benchmarks/node`.
-    static func node(node: String, script: String, port: Int, workFolder: URL) throws -> ServerUnderTest {
+    /// The plain Node.js fan-out server in `Benchmarks/node`: HTTP/1.1 on `--port` as always, and for the other
+    /// protocols a second server sharing its subscribers: `--h2c-port` (`http2.createServer`) or `--https-port`
+    /// (`http2.createSecureServer`, ALPN h2 and http/1.1).
+    static func node(
+        node: String, script: String, port: Int, wire: WireProtocol, certificate: BenchCertificate?, workFolder: URL
+    ) throws -> ServerUnderTest {
+        var arguments = [node, script, "--host", "127.0.0.1", "--port", String(port)]
+        var streamPort = port
+        if wire != .http1 { streamPort = try freePort(other: port) }
+        switch wire {
+        case .http1: break
+        case .h2c: arguments += ["--h2c-port", String(streamPort)]
+        case .https, .h2:
+            let certificate = try require(certificate, for: wire)
+            arguments += ["--https-port", String(streamPort), "--tls-cert", certificate.certificatePath, "--tls-key", certificate.keyPath]
+        }
         // Through env, which finds `node` on the PATH and then becomes it (same process id, so /proc still measures it).
-        try ServerUnderTest(
-            name: "Node.js", arguments: [node, script, "--host", "127.0.0.1", "--port", String(port)], executable: "/usr/bin/env",
-            base: URL(string: "http://127.0.0.1:\(port)")!, streamPath: "/subscribeToEvents",
-            logFile: workFolder.appendingPathComponent("node-\(port).log")
+        return try ServerUnderTest(
+            name: "Node.js", wire: wire, arguments: arguments, executable: "/usr/bin/env", port: port, streamPort: streamPort,
+            streamPath: "/subscribeToEvents", logFile: workFolder.appendingPathComponent("node-\(port).log")
         )
+    }
+
+    private static func require(_ certificate: BenchCertificate?, for wire: WireProtocol) throws -> BenchCertificate {
+        guard let certificate else { throw BenchError("\(wire.rawValue) needs a TLS certificate, and none was made") }
+        return certificate
     }
 
     var pid: Int32 { process.processIdentifier }
 
-    /// Waits until `/healthz` answers 200, or fails with the server's log if it exits or takes over 30 s.
+    /// Waits until `/healthz` answers 200 and the streams' port takes connections, or fails with the server's log if
+    /// it exits or takes over 30 s.
     func waitUntilHealthy() async throws {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline, process.isRunning {
-            if await isHealthy() { return }
+            if await isHealthy(), streamURL.port == healthURL.port || isListening(port: streamURL.port ?? 0) { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""

@@ -10,10 +10,14 @@ final class WorkerProcess: @unchecked Sendable {
     private var lines: AsyncStream<Data>.Iterator
     private let decoder = JSONDecoder()
 
-    /// Starts `executable bench-worker --url URL --count N --source ADDRESS`.
-    init(executable: String, url: URL, count: Int, sourceAddress: String) throws {
+    /// Starts `executable bench-worker --url URL --count N --source ADDRESS`, and for a protocol other than HTTP/1.1
+    /// `--protocol NAME --streams-per-connection N`.
+    init(executable: String, url: URL, count: Int, sourceAddress: String, wire: WireProtocol = .http1, streamsPerConnection: Int = 100) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["bench-worker", "--url", url.absoluteString, "--count", String(count), "--source", sourceAddress]
+        if wire != .http1 {
+            process.arguments? += ["--protocol", wire.rawValue, "--streams-per-connection", String(streamsPerConnection)]
+        }
         process.standardInput = input
         process.standardOutput = output
         let reading = output.fileHandleForReading
