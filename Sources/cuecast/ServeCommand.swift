@@ -54,14 +54,19 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Events each channel keeps for Last-Event-ID resume.")
     var channelHistory: Int = Environment.value("CUECAST_CHANNEL_HISTORY").flatMap { Int($0) } ?? 100
 
-    @Option(help: "Also serve HTTPS on this port (default 8443 when --tls-cert is given; 0 picks a free one).")
-    var httpsPort: Int? = Environment.value("CUECAST_HTTPS_PORT").map { Int($0) ?? -1 }
+    @Option(name: .customLong("https-port"), help: "Also serve HTTPS on this port (default 8443 when --tls-cert is given; 0 picks a free one).")
+    var httpsPortOption: Int?
 
-    @Option(help: "PEM certificate (chain) for HTTPS; `cuecast cert` makes one for localhost.")
-    var tlsCert: String? = Environment.value("CUECAST_TLS_CERT")
+    @Option(name: .customLong("tls-cert"), help: "PEM certificate (chain) for HTTPS; `cuecast cert` makes one for localhost.")
+    var tlsCertOption: String?
 
-    @Option(help: "PEM private key for --tls-cert.")
-    var tlsKey: String? = Environment.value("CUECAST_TLS_KEY")
+    @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
+    var tlsKeyOption: String?
+
+    /// `--https-port`, else `CUECAST_HTTPS_PORT` (a bad number there is reported as -1, and refused).
+    var httpsPort: Int? { httpsPortOption ?? Environment.value("CUECAST_HTTPS_PORT").map { Int($0) ?? -1 } }
+    var tlsCert: String? { tlsCertOption ?? Environment.value("CUECAST_TLS_CERT") }
+    var tlsKey: String? { tlsKeyOption ?? Environment.value("CUECAST_TLS_KEY") }
 
     @Option(help: "Seconds a connection may wait for a complete request head (idle, or a head still arriving) before it is closed.")
     var idleTimeout: Double = Environment.value("CUECAST_IDLE_TIMEOUT").flatMap { Double($0) } ?? 15

@@ -3,9 +3,9 @@ import ServiceLifecycle
 /// Holds a stopping server until its event streams have closed, so every subscriber gets its goodbye comment.
 ///
 /// Hummingbird's server finishes its graceful shutdown once its connection tasks have ended. A stream it serves
-/// keeps its task until the stream closes, but a direct stream (`StreamConnection`) has none: the server would
+/// keeps its task until the stream closes, but a stream (`StreamConnection`) has none: the server would
 /// return, the process would exit, and a client could see its connection drop before the quiesce event (which
-/// makes each direct stream write the notice and close) had run on the connection's loop. Services stop in the
+/// makes each stream write the notice and close) had run on the connection's loop. Services stop in the
 /// reverse order of their registration, all after the server; this one waits until no stream holds a slot, or
 /// until `limit` has passed (a stream whose client stops reading is closed after the grace period anyway).
 struct StreamDrainService: Service {

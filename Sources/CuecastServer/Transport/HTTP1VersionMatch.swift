@@ -14,8 +14,9 @@ final class HTTP1VersionMatch: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
-    /// The versions of requests not yet answered, oldest first (HTTP/1 answers in order).
-    private var versions = CircularBuffer<(version: HTTPVersion, keepAlive: Bool)>()
+    /// The versions of requests not yet answered, oldest first (HTTP/1 answers in order). An array, not a
+    /// `CircularBuffer`, whose empty form allocates: every idle subscriber carries this handler.
+    private var versions: [(version: HTTPVersion, keepAlive: Bool)] = []
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .head(let head) = unwrapInboundIn(data) {
@@ -38,7 +39,7 @@ final class HTTP1VersionMatch: ChannelDuplexHandler, RemovableChannelHandler {
         case .body:
             context.write(data, promise: promise)
         case .end:
-            let request = versions.popFirst()
+            let request = versions.isEmpty ? nil : versions.removeFirst()
             if let request, request.version == .http1_0, !request.keepAlive {
                 context.writeAndFlush(data, promise: promise)
                 context.close(promise: nil)

@@ -56,8 +56,9 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     private var unanswered = 0
     /// Passing the current request's body to Hummingbird.
     private var readingBody = false
-    /// Parts that arrived while Hummingbird was answering, in order.
-    private var waiting = CircularBuffer<HTTPRequestPart>()
+    /// Parts that arrived while Hummingbird was answering, in order. An array, not a `CircularBuffer`: an empty one
+    /// allocates nothing, and every idle subscriber carries this handler.
+    private var waiting: [HTTPRequestPart] = []
     private var quiescing = false
     private var idleTimer: Scheduled<Void>?
     private var bodyTimer: Scheduled<Void>?
@@ -127,8 +128,7 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let request):
             idleTimer?.cancel()
             if !quiescing, openStream(request, context: context) { return }
-            guard let hummingbird = hummingbirdChannel(context: context) else { return }
-            _ = hummingbird
+            guard hummingbirdChannel(context: context) != nil else { return }
             unanswered += 1
             readingBody = true
             bodyTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeouts.body) { [weak self] in
@@ -212,13 +212,8 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func takeWaiting() {
         guard let context else { return }
-        while let part = waiting.popFirst() {
-            guard stream == nil else { return }
-            if unanswered > 0 && !readingBody {
-                waiting.prepend(part)
-                return
-            }
-            take(part, context: context)
+        while !waiting.isEmpty, stream == nil, unanswered == 0 || readingBody {
+            take(waiting.removeFirst(), context: context)
         }
     }
 
