@@ -1,5 +1,6 @@
 import CuecastTestSupport
 import CuecastCore
+import CuecastServer
 import Foundation
 import Testing
 
@@ -189,6 +190,42 @@ struct CLITests {
             }
         }
         #expect(missing == 0, "\(missing) of 200 streams ended without the goodbye comment")
+        let exit = await server.waitForExit(timeout: .seconds(3))
+        #expect(exit?.status == 0, "stderr:\n\(server.stderr)")
+    }
+
+    @Test("serve on SIGTERM: streams on HTTP/1.1, h2c and HTTP/2 over TLS each get the goodbye comment and their end")
+    func goodbyeOnEveryProtocol() async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write("scenarios/fine.json", #"{ "title": "Fine", "cues": [{ "at": 0, "data": "x" }] }"#)
+        let files = try LocalCertificate.generate().write(to: folder.path("certs"))
+        let server = try CLIProcess(
+            [
+                "serve", "--port", "0", "--https-port", "0", "--tls-cert", files.certificate, "--tls-key", files.key,
+                "--scenarios", folder.path("scenarios"), "--public", folder.path("no-public"),
+            ],
+            in: folder.url
+        )
+        let plain = try await server.waitForOutput(matching: #"cuecast is serving \d+ scenario\(s\) at http://127\.0\.0\.1:(\d+)/"#, timeout: .seconds(10))
+        let secure = try await server.waitForOutput(matching: #"cuecast is serving HTTPS at https://127\.0\.0\.1:(\d+)/"#, timeout: .seconds(10))
+        let port = try #require(plain.flatMap { Int($0) }, "stderr:\n\(server.stderr)")
+        let httpsPort = try #require(secure.flatMap { Int($0) }, "stderr:\n\(server.stderr)")
+        let path = "/subscribeToEvents?history=none"
+        let clients = [
+            ("HTTP/1.1", try Curl(["-sN", "--http1.1", "--max-time", "10", "http://127.0.0.1:\(port)\(path)"])),
+            ("h2c", try Curl(["-sN", "--http2-prior-knowledge", "--max-time", "10", "http://127.0.0.1:\(port)\(path)"])),
+            ("h2", try Curl(["-sN", "--http2", "-k", "--max-time", "10", "https://localhost:\(httpsPort)\(path)"])),
+        ]
+        let joined = try await eventually { try await subscriberCount(channel: "default", port: port) == 3 }
+        try #require(joined, "not every client joined")
+        let signalled = ContinuousClock.now
+        server.terminate()
+        for (name, curl) in clients {
+            let text = await curl.finish()
+            #expect(text.hasSuffix(": the server is shutting down; reconnect in a moment\n\n"), "\(name): \(text.debugDescription)")
+        }
+        #expect(ContinuousClock.now - signalled < .seconds(3), "the streams did not end promptly")
         let exit = await server.waitForExit(timeout: .seconds(3))
         #expect(exit?.status == 0, "stderr:\n\(server.stderr)")
     }

@@ -20,6 +20,36 @@ struct ConnectionDoorTests {
             let health = try await fetch(port: port, "/healthz").json()
             #expect(health["status"] as? String == "ok")
             #expect(health["subscribers"] as? Int == 0)
+            // Closed by the server at once, not at the idle timeout (15 s): no socket left in CLOSE-WAIT.
+            let released = await eventually(timeout: .seconds(3)) { Self.closeWaitSockets(port: port) == 0 }
+            #expect(released, "\(Self.closeWaitSockets(port: port)) connections the clients closed are still open")
+        }
+    }
+
+    @Test("HTTP/2 connections whose client goes away, with a stream open or not, are closed at once")
+    func http2ClientGone() async throws {
+        try await withServer([]) { port in
+            for _ in 0..<20 {
+                let client = try await HTTP2TestClient(port: port)
+                _ = try await client.get("/subscribeToEvents?history=none")
+                await client.close()
+            }
+            let released = await eventually(timeout: .seconds(3)) { Self.closeWaitSockets(port: port) == 0 }
+            #expect(released, "\(Self.closeWaitSockets(port: port)) HTTP/2 connections the clients closed are still open")
+            let drained = try await eventually { try await subscriberCount(channel: "default", port: port) == 0 }
+            #expect(drained)
+        }
+    }
+
+    /// Sockets on the server's `port` in CLOSE-WAIT (the client closed, the server has not), from /proc/net/tcp.
+    static func closeWaitSockets(port: Int) -> Int {
+        let hexPort = String(format: "%04X", port)
+        return ["/proc/net/tcp", "/proc/net/tcp6"].reduce(0) { count, file in
+            let lines = (try? String(contentsOfFile: file, encoding: .utf8))?.split(separator: "\n").dropFirst() ?? []
+            return count + lines.filter { line in
+                let fields = line.split(separator: " ")
+                return fields.count > 3 && fields[1].hasSuffix(":\(hexPort)") && fields[3] == "08"
+            }.count
         }
     }
 

@@ -66,3 +66,51 @@ struct HTTP2StreamTests {
         }
     }
 }
+
+/// Two streams of one HTTP/2 connection: one stops reading (it returns no flow-control window), the other reads.
+@Suite("HTTP/2 flow control", .timeLimit(.minutes(1)))
+struct HTTP2FlowControlTests {
+    @Test("a stream that stops reading is cut off at its buffer, while its neighbour on the same connection gets every event")
+    func stalledStreamBesideAReader() async throws {
+        let configure: (inout ServerConfiguration) -> Void = {
+            $0.subscriberBufferBytes = 64 * 1024
+            $0.publishRate = 1_000_000
+            $0.publishBurst = 1_000_000
+        }
+        try await withServer([], configure: configure) { port in
+            let client = try await HTTP2TestClient(port: port)
+            let stalled = try await client.get("/channels/busy?history=none", reading: false)
+            let reader = try await client.get("/channels/busy?history=none")
+            let bothJoined = try await eventually { try await subscriberCount(channel: "busy", port: port) == 2 }
+            try #require(bothJoined)
+
+            // 4 KiB events: the stalled stream's 64 KiB flow-control window and then its 64 KiB buffer fill up.
+            let payload = String(repeating: "x", count: 4 * 1024)
+            var published = 0
+            var cutOff = false
+            while published < 200 {
+                published += 1
+                let delivered = try await publish(port: port, json: #"{"data": "\#(published) \#(payload)"}"#, channel: "busy").json()["delivered"] as? Int
+                if delivered == 1 {
+                    cutOff = true
+                    break
+                }
+            }
+            #expect(cutOff, "the stalled stream was never cut off after \(published) events")
+            for extra in 1...20 {
+                _ = try await publish(port: port, json: #"{"data": "\#(published + extra) \#(payload)"}"#, channel: "busy")
+            }
+            let total = published + 20
+            let all = await eventually(timeout: .seconds(10)) { reader.text.contains("id: \(total)\n") }
+            #expect(all, "the reading neighbour stopped receiving")
+            var parser = EventStreamParser()
+            let ids = parser.feed(Array(reader.text.utf8)).events.compactMap { Int($0.lastEventId) }
+            #expect(ids == Array(1...total), "the reading stream's ids ran \(ids.first ?? 0)...\(ids.last ?? 0), \(ids.count) events")
+            #expect(reader.status == 200 && !reader.ended)
+            // A stream that never reads cannot take its notice: it is closed (reset) after the grace period.
+            let stalledClosed = await eventually(timeout: .seconds(5)) { stalled.ended }
+            #expect(stalledClosed, "the stalled stream is still open")
+            await client.close()
+        }
+    }
+}

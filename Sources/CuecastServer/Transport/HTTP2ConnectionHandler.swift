@@ -1,7 +1,7 @@
 import NIOCore
 
 /// What Cuecast adds to an HTTP/2 connection, between the bytes (TLS or the socket) and NIOHTTP2: one write for
-/// many streams, and a goodbye on every stream before the GOAWAY.
+/// many streams, a goodbye on every stream before the GOAWAY, and a close when the client closes its side.
 ///
 /// **Flushes.** Every stream's write ends in a flush, and NIOHTTP2 turns each into a flush of the connection: a
 /// fan-out reaching a hundred streams of one connection would cost a hundred writes (and, on TLS, a hundred
@@ -59,6 +59,12 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
             for door in Array(doors.values) { door.quiesce() }
+        } else if let event = event as? ChannelEvent, event == .inputClosed {
+            // Hummingbird's server allows half-closed connections, and NIO's HTTP/2 connection manager does not
+            // act on one: an HTTP/2 client that has closed its side is gone (it can no longer acknowledge a frame),
+            // so the connection closes now rather than sitting in CLOSE-WAIT holding a descriptor.
+            context.close(promise: nil)
+            return
         }
         context.fireUserInboundEventTriggered(event)
     }

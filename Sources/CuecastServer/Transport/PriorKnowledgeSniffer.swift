@@ -73,7 +73,10 @@ final class PriorKnowledgeSniffer: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent, !decided {
+        // The server is stopping, or the client closed its side (Hummingbird allows half-closed connections)
+        // before saying enough to be served: nothing will come of this connection.
+        let closedInput = (event as? ChannelEvent) == .inputClosed
+        if event is ChannelShouldQuiesceEvent || closedInput, !decided {
             settleClosed()
             context.close(promise: nil)
             return

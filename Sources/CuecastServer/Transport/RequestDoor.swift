@@ -222,8 +222,16 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {
             quiesce()
-        } else if let event = event as? ChannelEvent, event == .inputClosed, let stream {
-            stream.end(.clientGone, finalFrame: nil)
+        } else if let event = event as? ChannelEvent, event == .inputClosed {
+            // Hummingbird's server allows half-closed connections: a client that has closed its side asks nothing
+            // more. A stream ends; a connection with no request under way closes now, not at the idle timeout;
+            // one whose request Hummingbird is answering is Hummingbird's to finish.
+            if let stream {
+                stream.end(.clientGone, finalFrame: nil)
+            } else if unanswered == 0, !readingBody, !isHTTP2 {
+                context.close(promise: nil)
+                return
+            }
         }
         context.fireUserInboundEventTriggered(event)
     }
