@@ -32,11 +32,14 @@ def free_port():
 
 
 class Server:
-    def __init__(self, port, process, log_path):
+    def __init__(self, port, process, log_path, https_port=None):
         self.port = port
         self.process = process
         self.log_path = log_path
         self.base = f"http://127.0.0.1:{port}"
+        self.https_port = https_port
+        # The certificate names localhost (and 127.0.0.1); browsers show the name.
+        self.https_base = f"https://localhost:{https_port}" if https_port else None
 
     def url(self, path):
         return self.base + path
@@ -64,23 +67,24 @@ class Server:
         return [c for c in self.get_json("/api/connections")["connections"] if c["path"].startswith(path_prefix)]
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def start_server(directory, extra_args=(), https_port=None):
+    """Starts the built cuecast on a free plain port (plus `extra_args`) and waits until it answers."""
     binary = os.environ.get("CUECAST_BIN", str(ROOT / ".build" / "debug" / "cuecast"))
     if not os.access(binary, os.X_OK):
         pytest.fail(f"{binary} is missing: build it first (swift build)")
     port = free_port()
-    log_path = tmp_path_factory.mktemp("server") / "cuecast.log"
+    log_path = directory / "cuecast.log"
     log = open(log_path, "w")
     process = subprocess.Popen(
         [binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--scenarios", str(ROOT / "scenarios"),
-         "--public", str(ROOT / "public"), "--publish-rate", "1000"],
+         "--public", str(ROOT / "public"), "--publish-rate", "1000", *extra_args],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    srv = Server(port, process, log_path)
+    process.log_file = log
+    srv = Server(port, process, log_path, https_port)
     deadline = time.time() + 30
     while True:
         try:
-            if srv.get_json("/healthz").get("status") == "ok":
+            if srv.get_json("/healthz").get("status") == "ok" and (https_port is None or port_open(https_port)):
                 break
         except OSError:
             pass
@@ -88,21 +92,52 @@ def server(tmp_path_factory):
             process.kill()
             pytest.fail(f"cuecast did not start:\n{log_path.read_text()}")
         time.sleep(0.1)
-    yield srv
-    process.terminate()
+    return srv
+
+
+def stop_server(srv):
+    srv.process.terminate()
     try:
-        process.wait(timeout=5)
+        srv.process.wait(timeout=5)
     except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        srv.process.kill()
+    srv.process.log_file.close()
+
+
+def port_open(port):
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 @pytest.fixture(scope="session")
-def browser():
+def server(tmp_path_factory):
+    srv = start_server(tmp_path_factory.mktemp("server"))
+    yield srv
+    stop_server(srv)
+
+
+@pytest.fixture(scope="session")
+def tls_server(tmp_path_factory):
+    """A second cuecast with both ports: plain (HTTP/1.1) and HTTPS (HTTP/2 by ALPN), with a fresh certificate
+    from `cuecast cert`. Only the tests that ask for it start it."""
+    directory = tmp_path_factory.mktemp("tls-server")
+    binary = os.environ.get("CUECAST_BIN", str(ROOT / ".build" / "debug" / "cuecast"))
+    certs = directory / "certs"
+    made = subprocess.run([binary, "cert", "--out", str(certs), "--force"], capture_output=True, text=True)
+    assert made.returncode == 0, made.stdout + made.stderr
+    https_port = free_port()
+    srv = start_server(directory, ["--https-port", str(https_port), "--tls-cert", str(certs / "localhost.pem"),
+                                   "--tls-key", str(certs / "localhost-key.pem")], https_port=https_port)
+    yield srv
+    stop_server(srv)
+
+
+def make_driver(extra_args=()):
+    """A headless Chromium whose screenshots are exactly 1000x700 CSS pixels."""
     options = webdriver.ChromeOptions()
     options.binary_location = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
     for arg in ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1000,700",
-                "--force-device-scale-factor=1", "--hide-scrollbars", "--disable-extensions"]:
+                "--force-device-scale-factor=1", "--hide-scrollbars", "--disable-extensions", *extra_args]:
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     service = Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver"))
@@ -110,6 +145,12 @@ def browser():
     driver.set_page_load_timeout(20)
     # Screenshots of exactly 1000x700 CSS pixels, whatever the window decorations take.
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 1000, "height": 700, "deviceScaleFactor": 1, "mobile": False})
+    return driver
+
+
+@pytest.fixture(scope="session")
+def browser():
+    driver = make_driver()
     yield driver
     driver.quit()
 
@@ -126,14 +167,16 @@ def page(browser, server):
 
 
 class PageHelper:
-    def __init__(self, driver, server):
+    def __init__(self, driver, server, base=None):
         self.driver = driver
         self.server = server
+        self.base = base or server.base
         self.console = []
         self.network = []
+        self.responses = []  # DevTools Network.Response objects: url, status, protocol, connectionId, ...
 
     def open(self, path):
-        self.driver.get(self.server.url(path))
+        self.driver.get(self.base + path)
 
     def js(self, script, *args):
         return self.driver.execute_script(script, *args)
@@ -160,6 +203,8 @@ class PageHelper:
             msg = json.loads(entry["message"])["message"]
             if msg["method"] == "Network.requestWillBeSent":
                 self.network.append(msg["params"]["request"]["url"])
+            elif msg["method"] == "Network.responseReceived":
+                self.responses.append(msg["params"]["response"])
 
     def requests_to(self, path):
         self.collect_logs()

@@ -61,7 +61,7 @@ def test_home_lists_every_scenario(page, server):
     assert by_name["random-named-events"]["href"] == "random.html"
     assert by_name["clock"]["href"] == "stream.html?name=clock"
     hrefs = page.js("return [...document.querySelectorAll('a')].map(a => a.getAttribute('href'))")
-    assert "generate.html" in hrefs and "inspector.html" in hrefs
+    assert "generate.html" in hrefs and "inspector.html" in hrefs and "connections.html" in hrefs
     page.click("#streams li button")
     page.wait(lambda: page.text("#streams li button") != "Copy", 3, "the copy button to react")
     page.screenshot("index")
