@@ -29,21 +29,49 @@ extension CuecastChildChannel {
         return decision.futureResult
     }
 
+    /// Once an HTTP/1 connection is a stream, its client has nothing more to say: the request parser, its error
+    /// handler and the version matcher (the head is written) are let go, and whatever the client still sends is
+    /// dropped before anything parses it. Every idle subscriber is such a connection, so this is most of what one
+    /// costs beyond its socket. Reading goes on, so a client that leaves is still noticed at once.
+    static func shedRequestParsing(_ channel: any Channel) {
+        let pipeline = channel.pipeline.syncOperations
+        guard let parser = try? pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self) else { return }
+        do {
+            try pipeline.addHandler(DiscardedInput(), position: .before(parser.handler))
+        } catch {
+            return
+        }
+        pipeline.removeHandler(context: parser, promise: nil)
+        if let errors = try? pipeline.context(handlerType: HTTPServerProtocolErrorHandler.self) {
+            pipeline.removeHandler(context: errors, promise: nil)
+        }
+        if let versions = try? pipeline.context(handlerType: HTTP1VersionMatch.self) {
+            pipeline.removeHandler(context: versions, promise: nil)
+        }
+    }
+
     /// HTTP/2: NIOHTTP2 with its connection manager (idle connections closed, GOAWAY on shutdown), and on each
     /// stream the HTTPTypes codec and a door. Each stream's outbound buffer is its subscriber buffer: a stream whose
     /// client stops reading runs out of flow-control window, fills it, and is cut off alone.
     func configureHTTP2(_ channel: any Channel) throws -> NIOHTTP2Handler.AsyncStreamMultiplexer<EventLoopFuture<RequestDoor.Decision>> {
         let configuration = streams.configuration
         let pipeline = channel.pipeline.syncOperations
+        // The connection's own buffer holds what its streams have written and TCP has not taken yet: it is their
+        // buffers together (a burst to a hundred streams is megabytes), not one subscriber's. NIO's 64 KiB default
+        // would make a burst on a busy connection look like every stream on it had stopped reading.
+        let streamBuffer = max(configuration.subscriberBufferBytes, 1024)
+        let connectionBuffer = min(streamBuffer * configuration.http2MaxConcurrentStreams, 64 << 20)
+        try channel.syncOptions?.setOption(
+            ChannelOptions.writeBufferWaterMark, value: .init(low: connectionBuffer / 2, high: connectionBuffer)
+        )
         try pipeline.addHandler(HTTP2ConnectionHandler())
         var http2 = NIOHTTP2Handler.Configuration()
         http2.connection.initialSettings = [
             HTTP2Setting(parameter: .maxConcurrentStreams, value: configuration.http2MaxConcurrentStreams),
             HTTP2Setting(parameter: .maxHeaderListSize, value: Self.maxHeaderBytes),
         ]
-        let high = max(configuration.subscriberBufferBytes, 1024)
-        http2.stream.outboundBufferSizeHighWatermark = high
-        http2.stream.outboundBufferSizeLowWatermark = high / 2
+        http2.stream.outboundBufferSizeHighWatermark = streamBuffer
+        http2.stream.outboundBufferSizeLowWatermark = streamBuffer / 2
         let grace = configuration.closeGracePeriod.components
         let manager = NIOHTTP2ServerConnectionManagementHandler.Configuration(
             maxIdleTime: configuration.timeouts.idle, maxAge: nil,
@@ -62,4 +90,11 @@ extension CuecastChildChannel {
             }
         }
     }
+}
+
+/// Drops what a streaming HTTP/1 client sends (see `shedRequestParsing`); events such as its close pass on.
+final class DiscardedInput: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {}
 }

@@ -164,6 +164,10 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
         }
         decide(.streamed)
         stream.begin()
+        if !isHTTP2 {
+            // After this read has unwound: the parser is still on the stack.
+            context.eventLoop.assumeIsolated().execute { CuecastChildChannel.shedRequestParsing(channel) }
+        }
         return true
     }
 
