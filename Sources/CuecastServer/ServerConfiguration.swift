@@ -122,10 +122,3 @@ public struct HTTPSConfiguration: Sendable {
         self.context = try NIOSSLContext(configuration: tls)
     }
 }
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}

@@ -72,10 +72,9 @@ extension CuecastChildChannel {
         ]
         http2.stream.outboundBufferSizeHighWatermark = streamBuffer
         http2.stream.outboundBufferSizeLowWatermark = streamBuffer / 2
-        let grace = configuration.closeGracePeriod.components
         let manager = NIOHTTP2ServerConnectionManagementHandler.Configuration(
             maxIdleTime: configuration.timeouts.idle, maxAge: nil,
-            maxGraceTime: .seconds(grace.seconds + 2), keepalive: nil
+            maxGraceTime: TimeAmount(configuration.closeGracePeriod + .seconds(2)), keepalive: nil
         )
         let streams = self.streams
         let timeouts = self.timeouts
