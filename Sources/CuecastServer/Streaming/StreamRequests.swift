@@ -11,11 +11,21 @@ import NIOCore
 /// gets a subscriber slot is served here. Anything else (a bad option, `Last-Event-ID` at the end of a stream, the
 /// cap reached, an unknown name) is left to Hummingbird's router, which answers from the same plan functions, so
 /// every error, 204 and 503 has one source of truth.
-struct StreamRequests: Sendable {
+///
+/// A class, shared by every connection's `RequestDoor`: as a struct, each door carried its own copy of the whole
+/// `ServerConfiguration`, hundreds of bytes per idle subscriber.
+final class StreamRequests: Sendable {
     let catalog: ScenarioCatalog
     let channels: ChannelDirectory
     let configuration: ServerConfiguration
     let connections: ConnectionRegistry
+
+    init(catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry) {
+        self.catalog = catalog
+        self.channels = channels
+        self.configuration = configuration
+        self.connections = connections
+    }
 
     /// The plan for a stream request, or `nil` for one the router should answer (not a stream, an error, or 204).
     func plan(for request: HTTPRequest) -> StreamPlan? {

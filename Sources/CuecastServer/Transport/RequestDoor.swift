@@ -45,8 +45,8 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     private let streams: StreamRequests
     private let timeouts: Timeouts
     private let isHTTP2: Bool
-    private let decision: EventLoopPromise<Decision>
-    private var decided = false
+    /// Until decided; then let go, with the timers below once cancelled: an idle subscriber carries this handler.
+    private var decision: EventLoopPromise<Decision>?
     private var context: ChannelHandlerContext?
     private var hummingbird: HummingbirdChannel?
     /// The HTTP/2 connection this stream belongs to (for flush batching and the shutdown relay).
@@ -105,9 +105,8 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func decide(_ value: Decision) {
-        guard !decided else { return }
-        decided = true
-        decision.succeed(value)
+        decision?.succeed(value)
+        decision = nil
     }
 
     // MARK: Requests
@@ -127,6 +126,7 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
         switch part {
         case .head(let request):
             idleTimer?.cancel()
+            idleTimer = nil
             if !quiescing, openStream(request, context: context) { return }
             guard hummingbirdChannel(context: context) != nil else { return }
             unanswered += 1
@@ -141,6 +141,7 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
             guard readingBody else { return }
             readingBody = false
             bodyTimer?.cancel()
+            bodyTimer = nil
             context.fireChannelRead(wrapInboundOut(part))
         }
     }
