@@ -37,14 +37,22 @@ public struct OpenedStream: Sendable, Equatable {
     /// Where redirects led (the requested URL when there were none).
     public var url: String
     public var headers: HTTPHeaders
+    /// The response's HTTP version: 2 when TLS negotiated `h2` by ALPN, else 1.1.
+    public var version: HTTPVersion
 
     /// The `Content-Type` as received.
     public var contentType: String? { headers.first(name: "Content-Type") }
 
-    public init(status: Int, url: String, headers: HTTPHeaders) {
+    /// The version as curl and browsers' developer tools write it: `HTTP/2`, `HTTP/1.1`.
+    public var protocolName: String {
+        version.major >= 2 ? "HTTP/\(version.major)" : "HTTP/\(version.major).\(version.minor)"
+    }
+
+    public init(status: Int, url: String, headers: HTTPHeaders, version: HTTPVersion = .http1_1) {
         self.status = status
         self.url = url
         self.headers = headers
+        self.version = version
     }
 }
 

@@ -15,12 +15,17 @@ extension EventSourceClient {
     /// - up to `connectionsPerHost` HTTP/1 connections per host (AsyncHTTPClient's default is 8): each open
     ///   stream holds its connection for its whole life, so with 8 a ninth stream to the same host would wait for ever.
     ///
+    /// On `https` URLs it speaks HTTP/2 when the server offers it by ALPN (as browsers do: streams to one origin then
+    /// share a connection instead of counting against a per-host limit), HTTP/1.1 otherwise.
+    ///
     /// The caller owns it and must shut it down; `withHTTPClient` does that for you.
     public static func makeHTTPClient(readTimeout: Duration? = .seconds(300), connectionsPerHost: Int = 1024) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .follow(max: 20, allowCycles: false),
             timeout: .init(connect: .seconds(30), read: readTimeout.map(TimeAmount.init))
         )
+        // The default, said out loud: `.http1Only` would silently give up HTTP/2.
+        configuration.httpVersion = .automatic
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerHost
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)

@@ -116,7 +116,8 @@ extension EventSourceClient {
             }
             failures = 0
             state = .streaming(response.body.makeAsyncIterator())
-            pending.append(.open(OpenedStream(status: status, url: response.history.last?.request.url ?? configuration.url, headers: response.headers)))
+            let url = response.history.last?.request.url ?? configuration.url
+            pending.append(.open(OpenedStream(status: status, url: url, headers: response.headers, version: response.version)))
         }
 
         // MARK: Reading

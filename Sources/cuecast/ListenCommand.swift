@@ -15,7 +15,8 @@ struct ListenCommand: AsyncParsableCommand {
             Events go to stdout as they are dispatched; status lines (connecting, open, reconnecting, closed) go to \
             stderr. Like a browser, it opens the stream only on 200 with Content-Type text/event-stream, reconnects \
             when the connection drops or the stream ends (after the server's retry time, default 3000 ms) sending \
-            Last-Event-ID, follows redirects, and stops for good on 204 No Content or any other status.
+            Last-Event-ID, follows redirects, and stops for good on 204 No Content or any other status. The "open" \
+            line names the HTTP version: https URLs get HTTP/2 when the server offers it, else HTTP/1.1.
 
             --backoff grows the wait while reconnection attempts keep failing: ceiling = min(--max-backoff, retry × \
             2^failures), then equal jitter (a random wait in [ceiling/2, ceiling], the default) or full jitter \

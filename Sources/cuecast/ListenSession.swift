@@ -33,7 +33,7 @@ struct ListenSession {
                 printer.status("connecting to \(url)" + (lastEventID.map { " with Last-Event-ID: \($0)" } ?? ""))
             case .open(let opened):
                 let redirected = opened.url == configuredURL ? "" : " (redirected to \(opened.url))"
-                printer.status("open: \(opened.status) \(opened.contentType ?? "")\(redirected)")
+                printer.status("open: \(opened.protocolName) \(opened.status) \(opened.contentType ?? "")\(redirected)")
             case .raw(let bytes):
                 printer.raw(bytes)
             case .event(let event):
