@@ -87,6 +87,9 @@ public enum ClientCloseReason: Sendable, Equatable, CustomStringConvertible {
     case unreachable(attempts: Int, lastError: String)
     /// The URL cannot be fetched at all (bad syntax, unsupported scheme): browsers throw on construction.
     case invalidURL(String)
+    /// The server's certificate was refused (see `ServerTrust`). Browsers would retry as after any network error,
+    /// but no retry can change a certificate check: only trusting the certificate's CA, or not checking, can.
+    case untrustedCertificate(String)
 
     public var description: String {
         switch self {
@@ -97,6 +100,7 @@ public enum ClientCloseReason: Sendable, Equatable, CustomStringConvertible {
         case .unreachable(let attempts, let error):
             "unreachable after \(attempts == 1 ? "1 attempt" : "\(attempts) attempts in a row") (last: \(error))"
         case .invalidURL(let problem): "cannot fetch this URL: \(problem)"
+        case .untrustedCertificate(let problem): "the server's certificate is not trusted (\(problem))"
         }
     }
 }

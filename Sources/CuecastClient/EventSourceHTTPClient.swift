@@ -16,11 +16,15 @@ extension EventSourceClient {
     ///   stream holds its connection for its whole life, so with 8 a ninth stream to the same host would wait for ever.
     ///
     /// On `https` URLs it speaks HTTP/2 when the server offers it by ALPN (as browsers do: streams to one origin then
-    /// share a connection instead of counting against a per-host limit), HTTP/1.1 otherwise.
+    /// share a connection instead of counting against a per-host limit), HTTP/1.1 otherwise; `trust` says which
+    /// certificates it accepts.
     ///
     /// The caller owns it and must shut it down; `withHTTPClient` does that for you.
-    public static func makeHTTPClient(readTimeout: Duration? = .seconds(300), connectionsPerHost: Int = 1024) -> HTTPClient {
+    public static func makeHTTPClient(
+        readTimeout: Duration? = .seconds(300), connectionsPerHost: Int = 1024, trust: ServerTrust = .system
+    ) -> HTTPClient {
         var configuration = HTTPClient.Configuration(
+            tlsConfiguration: trust.tlsConfiguration,
             redirectConfiguration: .follow(max: 20, allowCycles: false),
             timeout: .init(connect: .seconds(30), read: readTimeout.map(TimeAmount.init))
         )
@@ -31,11 +35,12 @@ extension EventSourceClient {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
-    /// Runs `body` with a client from `makeHTTPClient(readTimeout:)`, shut down afterwards whatever happens.
+    /// Runs `body` with a client from `makeHTTPClient`, shut down afterwards whatever happens.
     public static func withHTTPClient<T: Sendable>(
-        readTimeout: Duration? = .seconds(300), connectionsPerHost: Int = 1024, _ body: (HTTPClient) async throws -> T
+        readTimeout: Duration? = .seconds(300), connectionsPerHost: Int = 1024, trust: ServerTrust = .system,
+        _ body: (HTTPClient) async throws -> T
     ) async throws -> T {
-        let client = makeHTTPClient(readTimeout: readTimeout, connectionsPerHost: connectionsPerHost)
+        let client = makeHTTPClient(readTimeout: readTimeout, connectionsPerHost: connectionsPerHost, trust: trust)
         let result: Result<T, any Error>
         do {
             result = .success(try await body(client))

@@ -98,6 +98,8 @@ extension EventSourceClient {
                     state = .finished
                 } else if let problem = Self.urlProblem(error) {
                     close(.invalidURL(problem))
+                } else if case .untrustedCertificate(let problem) = TLSFailure(error) {
+                    close(.untrustedCertificate(problem))
                 } else {
                     failed(Self.describe(error))
                 }
@@ -203,6 +205,7 @@ extension EventSourceClient {
                 default: break
                 }
             }
+            if case .handshake(let problem) = TLSFailure(error) { return problem }
             if let error = error as? IOError {
                 // "Connection refused" rather than NIO's "connection reset (error set): Connection refused (errno: 111)".
                 return String(cString: strerror(error.errnoCode))

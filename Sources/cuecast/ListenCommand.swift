@@ -18,6 +18,10 @@ struct ListenCommand: AsyncParsableCommand {
             Last-Event-ID, follows redirects, and stops for good on 204 No Content or any other status. The "open" \
             line names the HTTP version: https URLs get HTTP/2 when the server offers it, else HTTP/1.1.
 
+            Certificates are checked against the system's trust store. For a local one, trust its CA with --cacert \
+            (cuecast cert's is certs/cuecast-ca.pem) or skip the check with --insecure. A refused certificate is \
+            final: exit 8, no reconnection.
+
             --backoff grows the wait while reconnection attempts keep failing: ceiling = min(--max-backoff, retry × \
             2^failures), then equal jitter (a random wait in [ceiling/2, ceiling], the default) or full jitter \
             ([0, ceiling]), never less than the retry time. failures counts attempts in a row that got no response; \
@@ -72,6 +76,12 @@ struct ListenCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Reconnect after this long without a byte (a dead connection); 0 waits forever.", valueName: "seconds"))
     var readTimeout: Double = 300
 
+    @Option(help: ArgumentHelp("Also trust the CA certificate(s) in this PEM file, e.g. certs/cuecast-ca.pem from `cuecast cert`.", valueName: "file"))
+    var cacert: String?
+
+    @Flag(name: [.customShort("k"), .long], help: "Do not check the server's certificate (self-signed or local ones); says so once on stderr.")
+    var insecure = false
+
     @Flag(name: .shortAndLong, help: "No status lines on stderr (failures are still reported).")
     var quiet = false
 
@@ -93,6 +103,7 @@ struct ListenCommand: AsyncParsableCommand {
         guard maxBackoff > 0 else { throw ValidationError("--max-backoff must be positive (got \(maxBackoff))") }
         if let maxRetries { guard maxRetries >= 0 else { throw ValidationError("--max-retries must not be negative (got \(maxRetries))") } }
         guard readTimeout >= 0 else { throw ValidationError("--read-timeout must not be negative (got \(readTimeout))") }
+        guard !(insecure && cacert != nil) else { throw ValidationError("--cacert and --insecure cannot be used together") }
     }
 
     func run() async throws {
@@ -109,8 +120,10 @@ struct ListenCommand: AsyncParsableCommand {
         let timeout = self.timeout.map { Duration.seconds($0) }
         let readTimeout = self.readTimeout > 0 ? Duration.seconds(self.readTimeout) : nil
         let (count, untilId, showComments) = (self.count, self.untilId, self.showComments)
+        let trust = try serverTrust(printer: printer)
+        if trust.skipsVerification { printer.warning(Self.insecureWarning) }
 
-        let outcome = try await EventSourceClient.withHTTPClient(readTimeout: readTimeout) { httpClient in
+        let outcome = try await EventSourceClient.withHTTPClient(readTimeout: readTimeout, trust: trust) { httpClient in
             let session = ListenSession(
                 source: EventSourceClient(configuration: configuration, httpClient: httpClient),
                 printer: printer, showComments: showComments, count: count, untilID: untilId
@@ -160,6 +173,7 @@ struct ListenCommand: AsyncParsableCommand {
             return .done
         case .closed(let reason):
             printer.failure("closed for good: \(reason)")
+            if case .untrustedCertificate = reason { printer.failure(untrustedCertificateHint) }
             return ListenExitCode(closing: reason)
         }
     }

@@ -17,6 +17,8 @@ enum ListenExitCode: Int32 {
     case unreachable = 6
     /// --timeout passed before --count events or the --until-id event arrived.
     case timedOut = 7
+    /// The server's certificate was refused (neither --cacert nor --insecure made it acceptable).
+    case untrustedCertificate = 8
     /// ArgumentParser's usage error (bad option, bad URL), EX_USAGE.
     case usage = 64
 
@@ -27,6 +29,7 @@ enum ListenExitCode: Int32 {
         case .wrongContentType: self = .wrongContentType
         case .unreachable: self = .unreachable
         case .invalidURL: self = .usage
+        case .untrustedCertificate: self = .untrustedCertificate
         }
     }
 
@@ -35,6 +38,7 @@ enum ListenExitCode: Int32 {
         Exit codes: 0 done (--count or --until-id reached, --timeout passed, Ctrl-C); \
         3 the server said 204 No Content (the stream is over); 4 any other status than 200; \
         5 a Content-Type that is not text/event-stream (or not UTF-8); 6 unreachable after --max-retries; \
-        7 --timeout passed before --count or --until-id was reached; 64 usage error; 1 anything else.
+        7 --timeout passed before --count or --until-id was reached; 8 the server's certificate is not trusted; \
+        64 usage error; 1 anything else.
         """
 }

@@ -84,6 +84,11 @@ struct ListenPrinter: Sendable {
         if !quiet { writeErr(paint("* " + Self.visible(line), .dim, colourErr) + "\n") }
     }
 
+    /// Something the user chose that deserves a caution (--insecure): always shown, once.
+    func warning(_ line: String) {
+        writeErr(paint("cuecast: warning: " + Self.visible(line), .warning, colourErr) + "\n")
+    }
+
     /// Why listening ended badly: always shown.
     func failure(_ line: String) {
         writeErr(paint("cuecast: " + Self.visible(line), .error, colourErr) + "\n")
@@ -97,6 +102,7 @@ struct ListenPrinter: Sendable {
         case id = "33"
         case comment = "2;32"
         case error = "1;31"
+        case warning = "1;33"
     }
 
     private func paint(_ text: String, _ style: Style, _ enabled: Bool) -> String {
