@@ -3,12 +3,9 @@ import CuecastCore
 import CuecastServer
 import CuecastTestSupport
 import Foundation
-import HummingbirdTesting
-import Logging
 import NIOCore
 import NIOHTTP1
 import NIOSSL
-import Synchronization
 import Testing
 
 /// HTTPS on its own port beside the plain one: HTTP/2 by ALPN for a client that offers it (AsyncHTTPClient does),
@@ -16,32 +13,16 @@ import Testing
 @Suite("HTTPS streams")
 struct HTTPSStreamTests {
     /// A live server with HTTPS on a free port; `body` gets both ports and a client that trusts the certificate.
-    static func withHTTPSServer(
+    static func withHTTPSServerAndClient(
         _ scenarios: [Scenario], _ body: @Sendable (_ plain: Int, _ https: Int, _ client: HTTPClient) async throws -> Void
     ) async throws {
-        let folder = try TemporaryFolder()
-        defer { folder.remove() }
         let certificate = try LocalCertificate.generate()
-        let files = try certificate.write(to: folder.path("certs"))
-        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, scenariosDirectory: "", publicDirectory: nil)
-        configuration.https = try HTTPSConfiguration(
-            port: 0, tls: TLSFiles(certificatePath: files.certificate, keyPath: files.key).serverConfiguration()
-        )
-        let ports = Mutex<[String: Int]>([:])
-        var logger = Logger(label: "cuecast-test")
-        logger.logLevel = .warning
-        let app = buildApplication(scenarios: scenarios, configuration: configuration, logger: logger) { listener in
-            ports.withLock { $0[listener.scheme] = listener.port }
-        }
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(certificate.caCertificatePEM.utf8)))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
         do {
-            try await app.test(.live) { _ in
-                let both = await eventually { ports.withLock { $0.count == 2 } }
-                try #require(both, "the HTTPS listener did not start")
-                let (plain, https) = ports.withLock { ($0["http"] ?? 0, $0["https"] ?? 0) }
-                try await body(plain, https, client)
+            try await withHTTPSServer(scenarios, certificate: certificate) { server in
+                try await body(server.plainPort, server.httpsPort, client)
             }
         } catch {
             try? await client.shutdown()
@@ -56,7 +37,7 @@ struct HTTPSStreamTests {
             "counted",
             #"{"title": "Counted", "mode": "solo", "cues": [{"at": 0, "repeat": {"every": 10, "count": 3}, "data": "n{{$index}}"}], "end": {"delay": 10, "sentinel": {"id": "END", "data": "[DONE]"}}}"#
         )
-        try await Self.withHTTPSServer([counted]) { _, https, client in
+        try await Self.withHTTPSServerAndClient([counted]) { _, https, client in
             let response = try await client.execute(HTTPClientRequest(url: "https://localhost:\(https)/streams/counted"), timeout: .seconds(10))
             #expect(response.version == .http2)
             #expect(response.status == .ok)
@@ -81,7 +62,7 @@ struct HTTPSStreamTests {
 
     @Test("/api/scenarios gives https URLs on the HTTPS port and http ones on the plain port")
     func urlsFollowTheScheme() async throws {
-        try await Self.withHTTPSServer([try scenario("one", #"{"title": "One", "cues": [{"at": 0, "data": "x"}]}"#)]) { plain, https, client in
+        try await Self.withHTTPSServerAndClient([try scenario("one", #"{"title": "One", "cues": [{"at": 0, "data": "x"}]}"#)]) { plain, https, client in
             let secure = String(buffer: try await client.execute(HTTPClientRequest(url: "https://localhost:\(https)/api/scenarios"), timeout: .seconds(5)).body.collect(upTo: 1 << 20))
             #expect(secure.contains("https://localhost:\(https)/streams/one"), "\(secure)")
             let cleartext = try await fetch(port: plain, "/api/scenarios").body
