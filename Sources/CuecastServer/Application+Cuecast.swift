@@ -19,7 +19,9 @@ func buildRouter(
     ))
     router.add(middleware: ExposeHeadersMiddleware(exposedHeaders))
     if let publicDirectory = configuration.publicDirectory {
-        router.add(middleware: FileMiddleware(publicDirectory, searchForIndexHtml: true))
+        router.add(middleware: FileMiddleware(
+            fileProvider: ConfinedFileSystem(rootFolder: publicDirectory, logger: Logger(label: "FileMiddleware")), searchForIndexHtml: true
+        ))
     }
     let gate = PublishGate(configuration: configuration)
     StreamRoutes(catalog: catalog, configuration: configuration, connections: connections).add(to: router)

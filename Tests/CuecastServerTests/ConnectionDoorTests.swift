@@ -41,6 +41,29 @@ struct ConnectionDoorTests {
         }
     }
 
+    @Test("a body declared over the limit gets 413 before it is sent; broken chunked framing gets 400, not 413")
+    func badBodies() async throws {
+        try await withServer([]) { port in
+            let oversized = try RawSocket(port: port, receiveBuffer: 64 * 1024)
+            try oversized.send("POST /generateEvent HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 10485760\r\n\r\n")
+            let started = ContinuousClock.now
+            let answer = await oversized.read(timeout: .seconds(5)) { $0.contains("\r\n\r\n") }.text
+            #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer.debugDescription)")
+            #expect(ContinuousClock.now - started < .seconds(2))
+
+            for (name, framing) in [
+                ("bad size", "zz\r\nabc\r\n0\r\n\r\n"), ("negative size", "-1\r\nabc\r\n0\r\n\r\n"),
+                ("missing CRLF", "3\r\nabcXX0\r\n\r\n"),
+            ] {
+                let socket = try RawSocket(port: port, receiveBuffer: 64 * 1024)
+                try socket.send("POST /generateEvent HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n" + framing)
+                let (bytes, _) = await socket.drain(timeout: .seconds(5))
+                let text = String(decoding: bytes, as: UTF8.self)
+                #expect(text.hasPrefix("HTTP/1.1 400"), "\(name): \(text.prefix(60).debugDescription)")
+            }
+        }
+    }
+
     /// Sockets on the server's `port` in CLOSE-WAIT (the client closed, the server has not), from /proc/net/tcp.
     static func closeWaitSockets(port: Int) -> Int {
         let hexPort = String(format: "%04X", port)

@@ -15,11 +15,16 @@ struct PublishRoutes: Sendable {
         router.post("/generateEvent") { request, context in
             try gate.admit(request, client: context.clientAddress)
             var request = request
+            let tooLarge = APIError(.contentTooLarge, code: "body_too_large", message: "the body is larger than \(configuration.maxBodyBytes) bytes")
+            // A declared length over the limit is refused before a byte of the body is waited for.
+            if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > configuration.maxBodyBytes { throw tooLarge }
             let body: ByteBuffer
             do {
                 body = try await request.collectBody(upTo: configuration.maxBodyBytes)
+            } catch is NIOTooManyBytesError {
+                throw tooLarge
             } catch {
-                throw APIError(.contentTooLarge, code: "body_too_large", message: "the body is larger than \(configuration.maxBodyBytes) bytes")
+                throw APIError(.badRequest, code: "bad_body", message: "the request body could not be read: it ended early or its framing is broken")
             }
             let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { _, last in last })
             let event = try PublishRequest(body: body, contentType: request.headers[.contentType], query: query)
