@@ -10,6 +10,7 @@ func buildRouter(
     catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry
 ) -> Router<CuecastRequestContext> {
     let router = Router(context: CuecastRequestContext.self)
+    router.add(middleware: HostCheckMiddleware(boundary: configuration.siteBoundary))
     let exposedHeaders = CrossOrigin.exposedHeaders
     router.add(middleware: CORSMiddleware(
         allowOrigin: .all,

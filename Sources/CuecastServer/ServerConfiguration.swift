@@ -36,6 +36,9 @@ public struct ServerConfiguration: Sendable {
     public var publishToken: String?
     /// Lets anyone publish even when the server listens beyond loopback without a token.
     public var allowAnonymousPublish = false
+    /// Names besides loopback ones that a server listening on loopback answers to (`Host`), and whose pages may
+    /// publish without a token: see `SiteBoundary`.
+    public var allowedHosts: [String] = []
     /// How often the scenarios folder is checked for edits; `nil` turns reloading off.
     public var reloadInterval: Duration? = .seconds(1)
 
@@ -84,6 +87,10 @@ public struct ServerConfiguration: Sendable {
 
     var timeouts: RequestDoor.Timeouts {
         .init(idle: TimeAmount(idleTimeout), body: TimeAmount(requestBodyTimeout))
+    }
+
+    var siteBoundary: SiteBoundary {
+        SiteBoundary(host: host, allowedHosts: allowedHosts)
     }
 
     var hubConfiguration: BroadcastHub.Configuration {

@@ -45,6 +45,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Let anyone publish even when listening beyond loopback without a token.")
     var allowAnonymousPublish = Environment.value("CUECAST_ALLOW_ANONYMOUS_PUBLISH") == "1"
 
+    @Option(
+        name: .customLong("allowed-host"),
+        help: "A name this server answers to besides localhost and loopback addresses while it listens on loopback (repeatable; also CUECAST_ALLOWED_HOSTS, comma-separated); pages on it may publish without a token."
+    )
+    var allowedHostOptions: [String] = []
+
     @Option(help: "Largest publish body, in bytes.")
     var maxBodyBytes: Int = Environment.value("CUECAST_MAX_BODY_BYTES").flatMap { Int($0) } ?? 64 * 1024
 
@@ -147,6 +153,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         configuration.publishToken = publishToken ?? Environment.value("CUECAST_PUBLISH_TOKEN")
         configuration.allowAnonymousPublish = allowAnonymousPublish
+        configuration.allowedHosts = allowedHostOptions + (Environment.value("CUECAST_ALLOWED_HOSTS") ?? "").split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
         configuration.maxBodyBytes = maxBodyBytes
         configuration.publishRate = publishRate
         configuration.publishBurst = publishRate * 2

@@ -6,7 +6,9 @@ import Hummingbird
 ///
 /// With a token, every publishing request needs `Authorization: Bearer <token>`, compared in constant time.
 /// Without one, publishing is open only when the server listens on loopback (or when anonymous publishing was
-/// asked for explicitly), so exposing a server on a network never exposes publishing by accident.
+/// asked for explicitly), so exposing a server on a network never exposes publishing by accident. Open publishing is
+/// open to programs and to this server's own pages, never to a page on another site (``SiteBoundary``): any page
+/// can send a form `POST` to 127.0.0.1, and it must not be able to publish, fire triggers or drop connections.
 struct PublishAccess: Sendable {
     enum Policy: Sendable, Equatable {
         case token([UInt8])
@@ -16,8 +18,10 @@ struct PublishAccess: Sendable {
     }
 
     let policy: Policy
+    let boundary: SiteBoundary
 
-    init(token: String?, host: String, allowAnonymous: Bool) {
+    init(token: String?, host: String, allowAnonymous: Bool, boundary: SiteBoundary? = nil) {
+        self.boundary = boundary ?? SiteBoundary(host: host, allowedHosts: [])
         if let token, !token.isEmpty {
             policy = .token(Array(token.utf8))
         } else if allowAnonymous || Self.isLoopback(host) {
@@ -43,7 +47,7 @@ struct PublishAccess: Sendable {
     func check(_ request: Request) throws(APIError) {
         switch policy {
         case .anonymous:
-            return
+            try refuseCrossSite(request, doing: "publish, fire triggers or drop connections")
         case .refused:
             throw APIError(.forbidden, code: "publishing_disabled", message: summary)
         case .token(let expected):
@@ -56,6 +60,25 @@ struct PublishAccess: Sendable {
                 )
             }
         }
+    }
+
+    /// For reading the list of open connections (who is connected, and the ids a drop needs): the publish token when
+    /// one is set, or a request that is not from a page on another site.
+    func checkListing(_ request: Request) throws(APIError) {
+        if case .token(let expected) = policy, let token = Self.bearerToken(request.headers[.authorization] ?? ""),
+           Self.constantTimeEqual(token, expected) {
+            return
+        }
+        try refuseCrossSite(request, doing: "list connections")
+    }
+
+    private func refuseCrossSite(_ request: Request, doing what: String) throws(APIError) {
+        guard let origin = boundary.crossSiteOrigin(of: request.headers, authority: request.head.authority) else { return }
+        throw APIError(
+            .forbidden, code: "cross_site_refused",
+            message: "a page on another site (\(origin)) may read streams and the catalog, but not \(what): "
+                + "serve the page from this server or localhost, name its host with --allowed-host, or set --publish-token and send it"
+        )
     }
 
     /// The credentials of `Bearer <token>`; the scheme is case-insensitive (RFC 9110, 11.1), so `bearer` works too.

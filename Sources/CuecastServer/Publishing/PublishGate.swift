@@ -9,7 +9,10 @@ struct PublishGate: Sendable {
     let limiter: RateLimiter
 
     init(configuration: ServerConfiguration) {
-        access = PublishAccess(token: configuration.publishToken, host: configuration.host, allowAnonymous: configuration.allowAnonymousPublish)
+        access = PublishAccess(
+            token: configuration.publishToken, host: configuration.host, allowAnonymous: configuration.allowAnonymousPublish,
+            boundary: configuration.siteBoundary
+        )
         limiter = RateLimiter(rate: configuration.publishRate, burst: configuration.publishBurst)
     }
 

@@ -4,13 +4,14 @@ import Hummingbird
 
 /// `GET /api/connections` lists open streams; `POST /api/connections/{id}/drop` and
 /// `POST /api/connections/drop?client=LABEL` hang up on them, for teaching reconnects. Dropping needs the same
-/// access as publishing.
+/// access as publishing; the list is not for pages on other sites (``PublishAccess/checkListing(_:)``).
 struct ConnectionRoutes: Sendable {
     let connections: ConnectionRegistry
     let gate: PublishGate
 
     func add(to router: Router<CuecastRequestContext>) {
-        router.get("/api/connections") { _, _ in
+        router.get("/api/connections") { request, _ in
+            try gate.access.checkListing(request)
             let list = connections.all.map { connection -> JSONValue in
                 .object([
                     ("id", .integer(Int64(connection.id))), ("path", .string(connection.path)),

@@ -19,17 +19,19 @@ final class StreamRequests: Sendable {
     let channels: ChannelDirectory
     let configuration: ServerConfiguration
     let connections: ConnectionRegistry
+    let boundary: SiteBoundary
 
     init(catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry) {
         self.catalog = catalog
         self.channels = channels
         self.configuration = configuration
         self.connections = connections
+        self.boundary = configuration.siteBoundary
     }
 
-    /// The plan for a stream request, or `nil` for one the router should answer (not a stream, an error, or 204).
+    /// The plan for a stream request, or `nil` for one the router should answer (not a stream, an error, a refused `Host`, or 204).
     func plan(for request: HTTPRequest) -> StreamPlan? {
-        guard request.method == .get, let target = request.path else { return nil }
+        guard request.method == .get, let target = request.path, boundary.allowsHost(request.authority) else { return nil }
         let uri = URI(target)
         let lastEventID = request.headerFields[.lastEventID]
         let segments = uri.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
