@@ -30,6 +30,7 @@ func buildRouter(
     PublishRoutes(channels: channels, catalog: catalog, configuration: configuration, gate: gate).add(to: router)
     ConnectionRoutes(connections: connections, gate: gate).add(to: router)
     CatalogRoutes(catalog: catalog, connections: connections).add(to: router)
+    router.answerUnservedMethods()
     return router
 }
 

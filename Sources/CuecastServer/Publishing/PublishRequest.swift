@@ -18,10 +18,13 @@ struct PublishRequest: Sendable {
     /// - `application/json`: `{"event": ..., "data": <text or any JSON>, "id": ..., "retry": ...}`;
     /// - `application/x-www-form-urlencoded` with any of those fields: a form;
     /// - anything else, including a form without them (`curl -d 'hello'`): the whole body is the data.
-    /// `event`, `id` and `retry` may also come from the query string; the body wins.
+    /// `event`, `id` and `retry` may also come from the query string; the body wins, but a bad query value is refused
+    /// even when the body overrides it: it is still a mistake in the request.
     init(body: ByteBuffer, contentType: String?, query: [String: String]) throws(APIError) {
         let mediaType = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         var fields: [String: String] = query.filter { Self.fields.contains($0.key) && $0.key != "data" }
+        var queryOnly = PublishRequest(event: nil, data: "")
+        try queryOnly.apply(fields)
         var data: String?
         if mediaType == "application/json" || mediaType.hasSuffix("+json") {
             let json = try Self.readJSON(body)
@@ -37,6 +40,11 @@ struct PublishRequest: Sendable {
             }
         }
         self.data = data ?? ""
+        try apply(fields)
+    }
+
+    /// Checks `event`, `id` and `retry` and takes them.
+    private mutating func apply(_ fields: [String: String]) throws(APIError) {
         if let event = fields["event"] {
             try Self.check(field: "event") { () throws(SSEFieldError) in try SSEEvent.validateType(event) }
             // The wire format carries a NUL in a name, but it is never what was meant (a C string cut short, a
@@ -101,6 +109,9 @@ struct PublishRequest: Sendable {
             case ("event", .string(let text)), ("id", .string(let text)): fields[member.key] = text
             case ("id", .integer(let number)): fields["id"] = String(number)
             case ("retry", .integer(let number)): fields["retry"] = String(number)
+            // JSON has one kind of number: `5.0` is the whole number 5 (JSON Schema agrees), whatever the parser calls it.
+            case ("id", .number(let number)), ("retry", .number(let number)) where Self.isWholeNumber(number):
+                fields[member.key] = String(Int64(number))
             case ("event", .null), ("id", .null), ("retry", .null): continue
             case ("event", _), ("id", _), ("retry", _):
                 let expected = member.key == "retry" ? "a whole number of milliseconds" : "a string"
@@ -115,6 +126,11 @@ struct PublishRequest: Sendable {
             }
         }
         return (fields, data)
+    }
+
+    /// Whether a JSON number read as a fraction is a whole number that fits in an `Int64` (so `Int64(number)` is safe).
+    private static func isWholeNumber(_ number: Double) -> Bool {
+        number.isFinite && number.rounded(.towardZero) == number && abs(number) < 9.0e18
     }
 
     /// Form fields, or `nil` when the body does not look like a form of event fields (then it is the data).

@@ -4,7 +4,8 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// The index: `GET /` (a plain-text menu for curl, the page for browsers), `GET /api/scenarios`, `GET /healthz`.
+/// The index: `GET /` (a plain-text menu for curl, the page for browsers), `GET /api/scenarios`, `GET /healthz`,
+/// and the API's own description, `GET /api/openapi.json`.
 struct CatalogRoutes<Context: RequestContext>: Sendable {
     let catalog: ScenarioCatalog
     let connections: ConnectionRegistry
@@ -22,6 +23,12 @@ struct CatalogRoutes<Context: RequestContext>: Sendable {
         router.get("/api/scenarios") { request, _ in
             let base = Self.baseURL(request)
             return Response.json(.object([("scenarios", .array(catalog.all.map { describe($0, base: base) }))]))
+        }
+        router.get("/api/openapi.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json))
+            )
         }
         router.get("/healthz") { _, _ in
             Response.json(

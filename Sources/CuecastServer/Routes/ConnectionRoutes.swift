@@ -37,6 +37,9 @@ struct ConnectionRoutes: Sendable {
             guard let label = request.uri.queryParameters["client"].map(String.init), !label.isEmpty else {
                 throw APIError(.badRequest, code: "missing_client", message: "say which connections with ?client=LABEL (the label a stream was opened with)")
             }
+            guard ChannelDirectory.isValidName(label) else {
+                throw APIError(.badRequest, code: "bad_client", message: "client labels are 1-64 letters, digits, '-', '_' or '.', got '\(label)'")
+            }
             return Response.json(.object([("dropped", .integer(Int64(connections.drop(label: label))))]), status: .accepted)
         }
     }

@@ -91,8 +91,8 @@ struct PublishRoutes: Sendable {
 }
 
 extension PublishRequest {
-    /// An event made by the server itself (the classic cat fact).
-    init(event: String, data: String) {
+    /// An event made by the server itself (the classic cat fact), or an empty one to check fields with.
+    init(event: String?, data: String) {
         self.event = event
         self.data = data
     }

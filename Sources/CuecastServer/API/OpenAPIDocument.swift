@@ -1,0 +1,1529 @@
+/// The HTTP API as an OpenAPI 3.0 document, served at `GET /api/openapi.json`. It is kept here, in the binary, so a
+/// copied `cuecast` executable serves it too; `scripts/contract` checks the live server against it with schemathesis.
+/// A route added to the router is added here in the same change.
+enum OpenAPIDocument {
+    static let json = #"""
+{
+  "openapi": "3.1.0",
+  "info": {
+    "title": "Cuecast",
+    "version": "1",
+    "description": "Server-Sent Events scenarios, channels and publishing. Every 4xx and 503 has a JSON body `{\"error\": {\"status\", \"code\", \"message\"}}` with a stable `code`. Event streams (`text/event-stream`) stay open; the rest answer at once."
+  },
+  "paths": {
+    "/": {
+      "get": {
+        "operationId": "menu",
+        "summary": "A plain-text menu of every stream with its curl command (browsers get the index page).",
+        "responses": {
+          "200": {
+            "description": "The menu.",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/healthz": {
+      "get": {
+        "operationId": "health",
+        "summary": "Liveness and capacity.",
+        "responses": {
+          "200": {
+            "description": "The server is up.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Health"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/openapi.json": {
+      "get": {
+        "operationId": "openapi",
+        "summary": "This document.",
+        "responses": {
+          "200": {
+            "description": "The OpenAPI document.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/scenarios": {
+      "get": {
+        "operationId": "listScenarios",
+        "summary": "Every scenario: its stream URL, mode, event types and triggers.",
+        "responses": {
+          "200": {
+            "description": "The catalog.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "scenarios"
+                  ],
+                  "properties": {
+                    "scenarios": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/Scenario"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/channels": {
+      "get": {
+        "operationId": "listChannels",
+        "summary": "Every channel with its subscriber count and last id.",
+        "responses": {
+          "200": {
+            "description": "The channels.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "channels"
+                  ],
+                  "properties": {
+                    "channels": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/Channel"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/streams/{name}": {
+      "get": {
+        "operationId": "streamScenario",
+        "summary": "A scenario as an event stream: the shared playback of a live scenario, or a private one of a solo scenario.",
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "history",
+            "in": "query",
+            "description": "Events of history to replay first: `none`, `all` (default) or a number.",
+            "schema": {
+              "type": "string",
+              "pattern": "^(none|all|[0-9]{1,9})$"
+            }
+          },
+          {
+            "name": "lastEventId",
+            "in": "query",
+            "description": "Resume after this event id (what EventSource polyfills send); the `Last-Event-ID` header wins.",
+            "schema": {
+              "type": "string",
+              "maxLength": 256,
+              "pattern": "^[^\\r\\n\\u0000]*$"
+            }
+          },
+          {
+            "name": "client",
+            "in": "query",
+            "description": "A label for this connection, so `POST /api/connections/drop?client=` can hang up on it.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+            }
+          },
+          {
+            "name": "Last-Event-ID",
+            "in": "header",
+            "description": "The id of the last event the client saw; browsers send it when they reconnect.",
+            "schema": {
+              "type": "string",
+              "maxLength": 256,
+              "pattern": "^[\\x20-\\x7e]*$"
+            }
+          },
+          {
+            "name": "speed",
+            "in": "query",
+            "description": "Playback speed of a solo stream, 0.1 to 100 (400 `speed_on_live` on a live one).",
+            "schema": {
+              "type": "number",
+              "minimum": 0.1,
+              "maximum": 100
+            }
+          },
+          {
+            "name": "seed",
+            "in": "query",
+            "description": "Seed for a solo stream's random values: the same seed gives the same stream (400 `seed_on_live` on a live one).",
+            "schema": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 18446744073709551615
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The event stream: `text/event-stream`, open until the scenario ends, the server shuts down (a goodbye comment first) or the client falls behind by more than its buffer (a comment says so, then the connection closes).",
+            "headers": {
+              "X-Cuecast-Connection": {
+                "description": "This connection's id, for `POST /api/connections/{id}/drop`.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "text/event-stream": {
+                "schema": {
+                  "$ref": "#/components/schemas/Event"
+                }
+              }
+            }
+          },
+          "204": {
+            "description": "The `Last-Event-ID` is the stream's sentinel (or its last event): the client has everything there will be, and a browser's EventSource stops for good."
+          },
+          "400": {
+            "description": "A bad query parameter or `Last-Event-ID` (unknown parameter, bad history, speed, seed, client or id).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The subscriber cap is reached (`too_many_subscribers`), or too many channels exist (`too_many_channels`).",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No scenario has this name (`unknown_stream`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/subscribeToEvents": {
+      "get": {
+        "operationId": "streamDefaultChannel",
+        "summary": "The default channel as an event stream: what `POST /generateEvent` publishes.",
+        "parameters": [
+          {
+            "name": "history",
+            "in": "query",
+            "description": "Events of history to replay first: `none`, `all` (default) or a number.",
+            "schema": {
+              "type": "string",
+              "pattern": "^(none|all|[0-9]{1,9})$"
+            }
+          },
+          {
+            "name": "lastEventId",
+            "in": "query",
+            "description": "Resume after this event id (what EventSource polyfills send); the `Last-Event-ID` header wins.",
+            "schema": {
+              "type": "string",
+              "maxLength": 256,
+              "pattern": "^[^\\r\\n\\u0000]*$"
+            }
+          },
+          {
+            "name": "client",
+            "in": "query",
+            "description": "A label for this connection, so `POST /api/connections/drop?client=` can hang up on it.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+            }
+          },
+          {
+            "name": "Last-Event-ID",
+            "in": "header",
+            "description": "The id of the last event the client saw; browsers send it when they reconnect.",
+            "schema": {
+              "type": "string",
+              "maxLength": 256,
+              "pattern": "^[\\x20-\\x7e]*$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The event stream: `text/event-stream`, open until the scenario ends, the server shuts down (a goodbye comment first) or the client falls behind by more than its buffer (a comment says so, then the connection closes).",
+            "headers": {
+              "X-Cuecast-Connection": {
+                "description": "This connection's id, for `POST /api/connections/{id}/drop`.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "text/event-stream": {
+                "schema": {
+                  "$ref": "#/components/schemas/Event"
+                }
+              }
+            }
+          },
+          "204": {
+            "description": "The `Last-Event-ID` is the stream's sentinel (or its last event): the client has everything there will be, and a browser's EventSource stops for good."
+          },
+          "400": {
+            "description": "A bad query parameter or `Last-Event-ID` (unknown parameter, bad history, speed, seed, client or id).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The subscriber cap is reached (`too_many_subscribers`), or too many channels exist (`too_many_channels`).",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/channels/{name}": {
+      "get": {
+        "operationId": "streamChannel",
+        "summary": "A channel as an event stream.",
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "history",
+            "in": "query",
+            "description": "Events of history to replay first: `none`, `all` (default) or a number.",
+            "schema": {
+              "type": "string",
+              "pattern": "^(none|all|[0-9]{1,9})$"
+            }
+          },
+          {
+            "name": "lastEventId",
+            "in": "query",
+            "description": "Resume after this event id (what EventSource polyfills send); the `Last-Event-ID` header wins.",
+            "schema": {
+              "type": "string",
+              "maxLength": 256,
+              "pattern": "^[^\\r\\n\\u0000]*$"
+            }
+          },
+          {
+            "name": "client",
+            "in": "query",
+            "description": "A label for this connection, so `POST /api/connections/drop?client=` can hang up on it.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+            }
+          },
+          {
+            "name": "Last-Event-ID",
+            "in": "header",
+            "description": "The id of the last event the client saw; browsers send it when they reconnect.",
+            "schema": {
+              "type": "string",
+              "maxLength": 256,
+              "pattern": "^[\\x20-\\x7e]*$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The event stream: `text/event-stream`, open until the scenario ends, the server shuts down (a goodbye comment first) or the client falls behind by more than its buffer (a comment says so, then the connection closes).",
+            "headers": {
+              "X-Cuecast-Connection": {
+                "description": "This connection's id, for `POST /api/connections/{id}/drop`.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "text/event-stream": {
+                "schema": {
+                  "$ref": "#/components/schemas/Event"
+                }
+              }
+            }
+          },
+          "204": {
+            "description": "The `Last-Event-ID` is the stream's sentinel (or its last event): the client has everything there will be, and a browser's EventSource stops for good."
+          },
+          "400": {
+            "description": "A bad query parameter or `Last-Event-ID` (unknown parameter, bad history, speed, seed, client or id).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The subscriber cap is reached (`too_many_subscribers`), or too many channels exist (`too_many_channels`).",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/generateEvent": {
+      "post": {
+        "operationId": "publish",
+        "summary": "Publish an event to a channel. The body is JSON, a form, or (any other type) the data itself.",
+        "parameters": [
+          {
+            "name": "channel",
+            "in": "query",
+            "description": "The channel to publish to (default `default`, the one `/subscribeToEvents` serves).",
+            "schema": {
+              "$ref": "#/components/schemas/ChannelName"
+            }
+          },
+          {
+            "name": "event",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "pattern": "^[^\\r\\n\\u0000]*$",
+              "description": "The event type (`event:` field); no line break or NUL."
+            },
+            "description": "Event type, when the body does not give one."
+          },
+          {
+            "name": "id",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "pattern": "^[^\\r\\n\\u0000]*$",
+              "description": "The event id; defaults to the channel's event number. No line break or NUL."
+            },
+            "description": "Event id, when the body does not give one."
+          },
+          {
+            "name": "retry",
+            "in": "query",
+            "schema": {
+              "type": "string",
+              "pattern": "^0*([0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])$"
+            },
+            "description": "Retry in milliseconds, when the body does not give one."
+          }
+        ],
+        "requestBody": {
+          "required": false,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "event": {
+                    "anyOf": [
+                      {
+                        "type": "string",
+                        "pattern": "^[^\\r\\n\\u0000]*$",
+                        "description": "The event type (`event:` field); no line break or NUL."
+                      },
+                      {
+                        "type": "null"
+                      }
+                    ]
+                  },
+                  "data": {
+                    "description": "The data: text (split into `data:` lines at line breaks) or any JSON value (sent as compact JSON)."
+                  },
+                  "id": {
+                    "anyOf": [
+                      {
+                        "type": "string",
+                        "pattern": "^[^\\r\\n\\u0000]*$",
+                        "description": "The event id; defaults to the channel's event number. No line break or NUL."
+                      },
+                      {
+                        "type": "integer"
+                      },
+                      {
+                        "type": "null"
+                      }
+                    ]
+                  },
+                  "retry": {
+                    "anyOf": [
+                      {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 2147483647,
+                        "description": "Reconnection delay for the client, in milliseconds."
+                      },
+                      {
+                        "type": "null"
+                      }
+                    ]
+                  }
+                },
+                "additionalProperties": false
+              }
+            },
+            "application/x-www-form-urlencoded": {
+              "schema": {
+                "type": "object",
+                "properties": {
+                  "event": {
+                    "type": "string",
+                    "pattern": "^[^\\r\\n\\u0000]*$",
+                    "description": "The event type (`event:` field); no line break or NUL."
+                  },
+                  "id": {
+                    "type": "string",
+                    "pattern": "^[^\\r\\n\\u0000]*$",
+                    "description": "The event id; defaults to the channel's event number. No line break or NUL."
+                  },
+                  "data": {
+                    "type": "string"
+                  },
+                  "retry": {
+                    "type": "string",
+                    "pattern": "^0*([0-9]{1,9}|1[0-9]{9}|20[0-9]{8}|21[0-3][0-9]{7}|214[0-6][0-9]{6}|2147[0-3][0-9]{5}|21474[0-7][0-9]{4}|214748[0-2][0-9]{3}|2147483[0-5][0-9]{2}|21474836[0-3][0-9]|214748364[0-7])$"
+                  }
+                },
+                "additionalProperties": false
+              }
+            },
+            "text/plain": {
+              "schema": {
+                "type": "string"
+              }
+            }
+          }
+        },
+        "responses": {
+          "400": {
+            "description": "The event is invalid: a field with a line break or NUL, a bad `retry`, an unknown field, malformed JSON (with line and column), a body that is not UTF-8 or whose framing is broken, or a bad channel name.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A publish token is set and the request lacks it (`token_required`) or has a wrong one (`bad_token`).",
+            "headers": {
+              "WWW-Authenticate": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Too many publishes from this client (`rate_limited`).",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "202": {
+            "description": "Published: the event's id and how many subscribers it was handed to.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PublishReceipt"
+                }
+              }
+            }
+          },
+          "413": {
+            "description": "The body is larger than the publish limit (64 KiB by default), refused before it is read (`body_too_large`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Too many channels exist (`too_many_channels`).",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      },
+      "get": {
+        "operationId": "publishCatFact",
+        "summary": "Publish a random cat fact (event `catFact`), the classic SSE demo.",
+        "parameters": [
+          {
+            "name": "channel",
+            "in": "query",
+            "description": "The channel to publish to (default `default`, the one `/subscribeToEvents` serves).",
+            "schema": {
+              "$ref": "#/components/schemas/ChannelName"
+            }
+          }
+        ],
+        "responses": {
+          "400": {
+            "description": "The event is invalid: a field with a line break or NUL, a bad `retry`, an unknown field, malformed JSON (with line and column), a body that is not UTF-8 or whose framing is broken, or a bad channel name.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A publish token is set and the request lacks it (`token_required`) or has a wrong one (`bad_token`).",
+            "headers": {
+              "WWW-Authenticate": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Too many publishes from this client (`rate_limited`).",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "202": {
+            "description": "Published.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/PublishReceipt"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Too many channels exist (`too_many_channels`).",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/streams/{name}/triggers/{trigger}": {
+      "post": {
+        "operationId": "fireTrigger",
+        "summary": "Fire a scenario's named event on its live stream, or on every solo playback of it.",
+        "parameters": [
+          {
+            "name": "name",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "trigger",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "400": {
+            "description": "The event is invalid: a field with a line break or NUL, a bad `retry`, an unknown field, malformed JSON (with line and column), a body that is not UTF-8 or whose framing is broken, or a bad channel name.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A publish token is set and the request lacks it (`token_required`) or has a wrong one (`bad_token`).",
+            "headers": {
+              "WWW-Authenticate": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Too many publishes from this client (`rate_limited`).",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "202": {
+            "description": "Fired.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/TriggerReceipt"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such stream (`unknown_stream`) or trigger (`unknown_trigger`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "The live stream has ended (`stream_ended`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/connections": {
+      "get": {
+        "operationId": "listConnections",
+        "summary": "Open event streams: id, path, client label, when opened. Not for pages on other sites unless they hold the publish token.",
+        "responses": {
+          "200": {
+            "description": "The connections.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "connections"
+                  ],
+                  "properties": {
+                    "connections": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/Connection"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/connections/{id}/drop": {
+      "post": {
+        "operationId": "dropConnection",
+        "summary": "Hang up on one stream (it reconnects like after a network drop). Needs publishing access.",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]{1,19}$"
+            },
+            "description": "The `X-Cuecast-Connection` id."
+          }
+        ],
+        "responses": {
+          "400": {
+            "description": "The event is invalid: a field with a line break or NUL, a bad `retry`, an unknown field, malformed JSON (with line and column), a body that is not UTF-8 or whose framing is broken, or a bad channel name.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A publish token is set and the request lacks it (`token_required`) or has a wrong one (`bad_token`).",
+            "headers": {
+              "WWW-Authenticate": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Too many publishes from this client (`rate_limited`).",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "202": {
+            "description": "Dropped.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DropReceipt"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No open connection has this id (`unknown_connection`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/connections/drop": {
+      "post": {
+        "operationId": "dropConnectionsByClient",
+        "summary": "Hang up on every stream opened with `?client=LABEL`. Needs publishing access.",
+        "parameters": [
+          {
+            "name": "client",
+            "in": "query",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+            }
+          }
+        ],
+        "responses": {
+          "400": {
+            "description": "The event is invalid: a field with a line break or NUL, a bad `retry`, an unknown field, malformed JSON (with line and column), a body that is not UTF-8 or whose framing is broken, or a bad channel name.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A publish token is set and the request lacks it (`token_required`) or has a wrong one (`bad_token`).",
+            "headers": {
+              "WWW-Authenticate": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Too many publishes from this client (`rate_limited`).",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "202": {
+            "description": "How many were dropped.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DropReceipt"
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  },
+  "components": {
+    "schemas": {
+      "Error": {
+        "type": "object",
+        "required": [
+          "error"
+        ],
+        "properties": {
+          "error": {
+            "type": "object",
+            "required": [
+              "status",
+              "code",
+              "message"
+            ],
+            "properties": {
+              "status": {
+                "type": "integer",
+                "minimum": 400,
+                "maximum": 599
+              },
+              "code": {
+                "type": "string",
+                "pattern": "^[a-z0-9_]+$"
+              },
+              "message": {
+                "type": "string",
+                "minLength": 1
+              },
+              "field": {
+                "type": "string"
+              },
+              "line": {
+                "type": "integer"
+              },
+              "column": {
+                "type": "integer"
+              }
+            }
+          }
+        }
+      },
+      "ChannelName": {
+        "type": "string",
+        "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+      },
+      "Health": {
+        "type": "object",
+        "required": [
+          "status",
+          "scenarios",
+          "uptimeSeconds",
+          "subscribers",
+          "maxSubscribers"
+        ],
+        "properties": {
+          "status": {
+            "type": "string"
+          },
+          "scenarios": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "uptimeSeconds": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "subscribers": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "maxSubscribers": {
+            "type": "integer",
+            "minimum": 1
+          }
+        }
+      },
+      "Scenario": {
+        "type": "object",
+        "required": [
+          "name",
+          "title",
+          "description",
+          "tags",
+          "mode",
+          "eventTypes",
+          "triggers",
+          "stream",
+          "url",
+          "curl"
+        ],
+        "properties": {
+          "name": {
+            "type": "string"
+          },
+          "title": {
+            "type": "string"
+          },
+          "description": {
+            "type": "string"
+          },
+          "tags": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "mode": {
+            "type": "string",
+            "enum": [
+              "live",
+              "solo"
+            ]
+          },
+          "eventTypes": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "triggers": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "stream": {
+            "type": "string"
+          },
+          "url": {
+            "type": "string"
+          },
+          "curl": {
+            "type": "string"
+          },
+          "subscribers": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Live scenarios only."
+          },
+          "finished": {
+            "type": "boolean",
+            "description": "Live scenarios only."
+          }
+        }
+      },
+      "Channel": {
+        "type": "object",
+        "required": [
+          "name",
+          "subscribers",
+          "lastEventId",
+          "events",
+          "stream",
+          "publish",
+          "curl"
+        ],
+        "properties": {
+          "name": {
+            "$ref": "#/components/schemas/ChannelName"
+          },
+          "subscribers": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "lastEventId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "events": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "stream": {
+            "type": "string"
+          },
+          "publish": {
+            "type": "string"
+          },
+          "curl": {
+            "type": "string"
+          }
+        }
+      },
+      "Connection": {
+        "type": "object",
+        "required": [
+          "id",
+          "path",
+          "client",
+          "opened"
+        ],
+        "properties": {
+          "id": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "path": {
+            "type": "string"
+          },
+          "client": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "opened": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "PublishReceipt": {
+        "type": "object",
+        "required": [
+          "id",
+          "channel",
+          "delivered"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "channel": {
+            "$ref": "#/components/schemas/ChannelName"
+          },
+          "delivered": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "event": {
+            "type": "string"
+          }
+        }
+      },
+      "TriggerReceipt": {
+        "type": "object",
+        "required": [
+          "stream",
+          "trigger",
+          "delivered"
+        ],
+        "properties": {
+          "stream": {
+            "type": "string"
+          },
+          "trigger": {
+            "type": "string"
+          },
+          "delivered": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "id": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "Live streams: the event's id."
+          },
+          "playbacks": {
+            "type": "integer",
+            "minimum": 0,
+            "description": "Solo scenarios: playbacks reached."
+          },
+          "ids": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        }
+      },
+      "Event": {
+        "type": "object",
+        "description": "One dispatched event as a client parses it (the WHATWG rules): the wire carries `id:`, `event:`, `data:` and `retry:` lines, comments and a blank line after each event. Tools that read an OpenAPI 3.0/3.1 document treat this schema as the per-event schema (OpenAPI 3.2 calls it `itemSchema`).",
+        "required": [
+          "data",
+          "event"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "data": {
+            "type": "string"
+          },
+          "event": {
+            "type": "string",
+            "minLength": 1,
+            "pattern": "^[^\\r\\n]*$"
+          },
+          "id": {
+            "type": "string",
+            "pattern": "^[^\\r\\n\\u0000]*$"
+          },
+          "retry": {
+            "type": "integer",
+            "minimum": 0
+          }
+        }
+      },
+      "DropReceipt": {
+        "type": "object",
+        "required": [
+          "dropped"
+        ],
+        "properties": {
+          "dropped": {
+            "type": "integer",
+            "minimum": 0
+          }
+        }
+      }
+    }
+  }
+}
+"""#
+}

@@ -1,0 +1,80 @@
+import CuecastTestSupport
+import CuecastCore
+@testable import CuecastServer
+import Foundation
+import Hummingbird
+import NIOHTTP1
+import Testing
+
+/// The OpenAPI document served at `/api/openapi.json` describes exactly the routes the router serves, and every
+/// status it lists for errors has a JSON error body. (`scripts/contract` then checks the live server against it with
+/// schemathesis.)
+@Suite(.timeLimit(.minutes(1)))
+struct OpenAPIDocumentTests {
+    /// `/streams/:name` → `/streams/{name}`.
+    static func openAPIPath(_ routerPath: String) -> String {
+        routerPath.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+            segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
+        }.joined(separator: "/")
+    }
+
+    @Test("the served document lists every route the router serves, with its methods, and nothing else")
+    func documentMatchesRouter() async throws {
+        try await withServer([]) { port in
+            let response = try await fetch(port: port, "/api/openapi.json")
+            #expect(response.status == 200)
+            #expect(response.header("Content-Type")?.hasPrefix("application/json") == true)
+            let document = try response.json()
+            #expect((document["openapi"] as? String)?.hasPrefix("3.1") == true)
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            var documented: Set<String> = []
+            for (path, operations) in paths {
+                for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
+            }
+
+            let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, scenariosDirectory: "", publicDirectory: nil)
+            let router = buildRouter(
+                catalog: ScenarioCatalog(scenarios: [], hubConfiguration: configuration.hubConfiguration),
+                channels: ChannelDirectory(configuration: configuration.channelConfiguration),
+                configuration: configuration,
+                connections: ConnectionRegistry(limit: 1, retryAfterSeconds: 1)
+            )
+            let served = Set(router.routes.map { "\($0.method.rawValue) \(Self.openAPIPath($0.path.description))" })
+            #expect(documented.isSubset(of: served), "documented but not served: \(documented.subtracting(served).sorted())")
+            // A route the document does not list must be one the router added only to answer 405.
+            for line in served.subtracting(documented).sorted() {
+                let parts = line.split(separator: " ")
+                let path = parts[1].replacingOccurrences(of: "{name}", with: "x").replacingOccurrences(of: "{trigger}", with: "x")
+                    .replacingOccurrences(of: "{id}", with: "1")
+                let response = try await send(port: port, HTTPMethod(rawValue: String(parts[0])), path)
+                #expect(response.status == 405, "\(line) is served but missing from the OpenAPI document")
+            }
+
+            // Every operation lists at least one error answer, and every error answer is the JSON error schema.
+            for (path, operations) in paths {
+                for (method, operation) in operations {
+                    let responses = try #require((operation as? [String: Any])?["responses"] as? [String: Any], "\(method) \(path)")
+                    for (status, answer) in responses where Int(status).map({ $0 >= 400 }) == true {
+                        let content = (answer as? [String: Any])?["content"] as? [String: Any]
+                        let schema = (content?["application/json"] as? [String: Any])?["schema"] as? [String: Any]
+                        #expect(schema?["$ref"] as? String == "#/components/schemas/Error", "\(method) \(path) \(status)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a method a path does not serve gets 405 with Allow and a JSON error, not 404")
+    func methodNotAllowed() async throws {
+        try await withServer([]) { port in
+            for (method, path, allow) in [("DELETE", "/healthz", "GET"), ("PUT", "/generateEvent", "GET, POST"), ("GET", "/api/connections/drop", "POST")] {
+                let response = try await send(port: port, .init(rawValue: method), path)
+                #expect(response.status == 405, "\(method) \(path)")
+                #expect(response.header("Allow") == allow, "\(method) \(path)")
+                #expect(try response.apiError()["code"] as? String == "method_not_allowed")
+            }
+            let unknown = try await send(port: port, .DELETE, "/no/such/path")
+            #expect(unknown.status == 404)
+        }
+    }
+}
