@@ -110,7 +110,7 @@ struct PublishRequest: Sendable {
             case ("id", .integer(let number)): fields["id"] = String(number)
             case ("retry", .integer(let number)): fields["retry"] = String(number)
             // JSON has one kind of number: `5.0` is the whole number 5 (JSON Schema agrees), whatever the parser calls it.
-            case ("id", .number(let number)), ("retry", .number(let number)) where Self.isWholeNumber(number):
+            case ("id", .number(let number)) where Self.isWholeNumber(number), ("retry", .number(let number)) where Self.isWholeNumber(number):
                 fields[member.key] = String(Int64(number))
             case ("event", .null), ("id", .null), ("retry", .null): continue
             case ("event", _), ("id", _), ("retry", _):
