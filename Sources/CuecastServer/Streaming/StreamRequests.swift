@@ -69,6 +69,7 @@ final class StreamRequests: Sendable {
                 fanoutTurnSize: configuration.fanoutTurnSize,
                 closeGracePeriod: TimeAmount(configuration.closeGracePeriod),
                 producer: plan.producer,
+                faults: plan.options.faults,
                 finished: { connections.end(slot) }
             ),
             head: EventStreamHead.response(connectionID: slot.id, crossOrigin: request.headerFields[.origin] != nil, closesConnection: !isHTTP2),
