@@ -28,6 +28,7 @@ func buildRouter(
     ChannelRoutes(channels: channels, configuration: configuration, connections: connections).add(to: router)
     PublishRoutes(channels: channels, catalog: catalog, configuration: configuration, gate: gate).add(to: router)
     ConnectionRoutes(connections: connections, gate: gate).add(to: router)
+    PlaybackRoutes(connections: connections, gate: gate).add(to: router)
     CatalogRoutes(catalog: catalog, connections: connections).add(to: router)
     return router
 }
@@ -61,7 +62,7 @@ public func buildApplication(
 
 /// What a page from another origin may read: why it must wait or authenticate, and a stream's connection id.
 enum CrossOrigin {
-    static let exposedHeaders = ["X-Cuecast-Connection", "Retry-After", "WWW-Authenticate"]
+    static let exposedHeaders = ["X-Cuecast-Connection", "X-Cuecast-Playback", "Retry-After", "WWW-Authenticate"]
 }
 
 /// What runs beside the HTTP server: live playbacks, channel heartbeats, the wait for streams to close at
