@@ -1,4 +1,6 @@
 """Cuecast as a test double, in headless Chromium: the inspector's fault switches and the conformance lab page."""
+import json
+
 from test_pages import inspector_events, parse_event_stream
 
 
@@ -48,3 +50,27 @@ def test_conformance_lab_in_chromium(page, server):
     # The failing cases make Chromium log their refusals (status 500, text/plain, no Content-Type): expected here.
     page.collect_logs()
     page.console.clear()
+
+
+def test_manual_clock_steps_a_browser_event_source(page, server):
+    """The docs' Playwright example, with Selenium: the page's EventSource gets each event when the test says."""
+    page.open("/index.html")
+    page.js("""
+        window.got = [];
+        const source = new EventSource("/streams/random-named-events?clock=manual&client=e2e");
+        for (const type of ["coinToss", "dieRoll", "catFact", "meme", "message"])
+          source.addEventListener(type, (e) => { window.got.push(e.lastEventId); if (e.lastEventId === "-1") source.close(); });
+        source.onopen = () => { window.opened = true; };
+    """)
+    page.wait(lambda: page.js("return window.opened === true"), 5, "the stream to open")
+    playbacks = server.get_json("/api/playbacks")["playbacks"]
+    assert [p["client"] for p in playbacks] == ["e2e"] and playbacks[0]["paused"] is True
+    assert page.js("return window.got") == []                      # time stands still
+    status, body = server.post("/api/playbacks/e2e/next")
+    assert status == 200 and json.loads(body)["elapsedMs"] == 1000
+    page.wait(lambda: page.js("return window.got") == ["1"], 5, "the first event")
+    server.post("/api/playbacks/e2e/advance?by=6s")
+    page.wait(lambda: page.js("return window.got") == ["1", "2", "3"], 5, "two more events")
+    server.post("/api/playbacks/e2e/advance?by=100s")
+    page.wait(lambda: page.js("return window.got.at(-1)") == "-1", 5, "the sentinel")
+    assert page.js("return window.got") == [str(n) for n in range(1, 31)] + ["-1"]
