@@ -36,8 +36,12 @@ struct ConformanceCommand: AsyncParsableCommand {
     var command: [String] = []
 
     func validate() throws {
-        guard !command.isEmpty else { throw ValidationError("give the client command after --, e.g. cuecast conformance -- cuecast listen --json {url}") }
-        guard command.contains(where: { $0.contains("{url}") }) else { throw ValidationError("the command must contain {url}, where each case's URL goes") }
+        guard !command.isEmpty else {
+            throw ValidationError("give the client command after --, e.g. cuecast conformance -- cuecast listen --json {url}")
+        }
+        guard command.contains(where: { $0.contains("{url}") }) else {
+            throw ValidationError("the command must contain {url}, where each case's URL goes")
+        }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be from 1 to 64 (got \(jobs))") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive (got \(timeout))") }
         for name in cases where ConformanceCase.named(name) == nil {
@@ -85,7 +89,8 @@ struct ConformanceCommand: AsyncParsableCommand {
                     let arguments = command.map { $0.replacingOccurrences(of: "{url}", with: url) }
                     let client = await ClientProcess.run(arguments, timeout: timeout)
                     let outcome = ConformanceCase.Outcome(events: client.events, requests: lab.requests(run: run, case: conformanceCase.name))
-                    return (index, ConformanceResult(conformanceCase: conformanceCase, grade: ConformanceGrade(conformanceCase, got: outcome), client: client))
+                    let grade = ConformanceGrade(conformanceCase, got: outcome)
+                    return (index, ConformanceResult(conformanceCase: conformanceCase, grade: grade, client: client))
                 }
             }
             for await done in group { results.append(done) }

@@ -27,7 +27,8 @@ struct ConformanceReport {
         let browserSide = results.filter { $0.grade.verdict == .browserBehaviour }.count
         let percent = results.isEmpty ? 0 : passed * 100 / results.count
         lines.append("")
-        lines.append("Score: \(passed)/\(results.count) (\(percent)%)" + (browserSide > 0 ? ", \(browserSide) of them as browsers do rather than as the specification says (PASS*)" : ""))
+        let sides = browserSide > 0 ? ", \(browserSide) of them as browsers do rather than as the specification says (PASS*)" : ""
+        lines.append("Score: \(passed)/\(results.count) (\(percent)%)" + sides)
         return lines.joined(separator: "\n") + "\n"
     }
 }

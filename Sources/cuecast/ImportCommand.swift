@@ -35,7 +35,9 @@ struct ImportCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard eventsPerSecond != nil else { throw ValidationError("--rate must be a number of events per second from 0.01 to 1000, e.g. 2/s (got '\(rate)')") }
+        guard eventsPerSecond != nil else {
+            throw ValidationError("--rate must be a number of events per second from 0.01 to 1000, e.g. 2/s (got '\(rate)')")
+        }
         if let output { guard output.hasSuffix(".json") else { throw ValidationError("-o must name a .json file (got '\(output)')") } }
     }
 
@@ -46,7 +48,8 @@ struct ImportCommand: ParsableCommand {
         }
         let recording = StreamRecording(importing: Array(bytes), eventsPerSecond: eventsPerSecond ?? 1)
         let text = recording.scenarioText(
-            title: title ?? "Imported from \((file as NSString).lastPathComponent)", description: "Imported by cuecast import from \(file) at \(rate) events per second."
+            title: title ?? "Imported from \((file as NSString).lastPathComponent)",
+            description: "Imported by cuecast import from \(file) at \(rate) events per second."
         )
         guard let output else {
             print(text, terminator: "")

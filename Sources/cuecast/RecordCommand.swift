@@ -67,14 +67,17 @@ struct RecordCommand: AsyncParsableCommand {
         configuration.lastEventID = lastEventId ?? ""
         let session = RecordSession(count: count, untilID: untilId, lastEventID: lastEventId ?? "", printer: printer)
         let duration = self.duration.map { Duration.seconds($0) }
-        let (recording, ending) = try await EventSourceClient.withHTTPClient(readTimeout: nil, trust: insecure ? .anyCertificate : .system) { client in
+        let trust: ServerTrust = insecure ? .anyCertificate : .system
+        let (recording, ending) = try await EventSourceClient.withHTTPClient(readTimeout: nil, trust: trust) { client in
             await session.run(EventSourceClient(configuration: configuration, httpClient: client), duration: duration)
         }
         if case .failed(let reason) = ending, recording.entries.isEmpty {
             printer.failure("nothing recorded: \(reason)")
             throw ExitCode(ListenExitCode(closing: reason).rawValue)
         }
-        let text = recording.scenarioText(title: title ?? "Recorded from \(url)", description: "Recorded by cuecast record from \(url) on \(Date().formatted(.iso8601)).")
+        let text = recording.scenarioText(
+            title: title ?? "Recorded from \(url)", description: "Recorded by cuecast record from \(url) on \(Date().formatted(.iso8601))."
+        )
         let file = URL(fileURLWithPath: output)
         do {
             try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)

@@ -94,7 +94,10 @@ public struct ConformanceGrade: Sendable {
                 problems.append("dispatched \(Self.describe(outcome.events)), expected \(Self.describe(expected.events))")
             }
             if outcome.requests.count != expected.requests.count {
-                problems.append("made \(outcome.requests.count) request(s) (Last-Event-ID \(Self.describe(outcome.requests))), expected \(expected.requests.count) (\(Self.describe(expected.requests)))")
+                problems.append(
+                    "made \(outcome.requests.count) request(s) (Last-Event-ID \(Self.describe(outcome.requests))), "
+                        + "expected \(expected.requests.count) (\(Self.describe(expected.requests)))"
+                )
             } else if outcome.requests != expected.requests {
                 problems.append("sent Last-Event-ID \(Self.describe(outcome.requests)), expected \(Self.describe(expected.requests))")
             }

@@ -49,7 +49,8 @@ extension StreamRecording {
         for (key, value) in head { lines.append("  \(JSONValue.string(key).compactText): \(value.compactText),") }
         lines.append("  \"cues\": [")
         // A scenario needs a cue: an empty recording says so in a comment at its start.
-        let cueLines = cues.isEmpty ? [JSONValue.object([("at", .integer(0)), ("comment", .string("nothing was recorded"))]).compactText] : cues.map(\.compactText)
+        let nothing = JSONValue.object([("at", .integer(0)), ("comment", .string("nothing was recorded"))])
+        let cueLines = (cues.isEmpty ? [nothing] : cues).map(\.compactText)
         for (index, line) in cueLines.enumerated() { lines.append("    \(line)" + (index < cueLines.count - 1 ? "," : "")) }
         lines.append("  ],")
         lines.append("  \"end\": {\"sentinel\": false}")

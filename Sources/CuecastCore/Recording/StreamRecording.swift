@@ -89,7 +89,8 @@ public struct StreamRecording: Sendable {
         lastOffset = offset
         if let opening {
             // Comments, then retry, before any event: the opening of a Cuecast stream.
-            welcome = opening.isEmpty ? nil : opening.compactMap { if case .comment(let text) = $0.item { text } else { nil } }.joined(separator: "\n")
+            let lines = opening.compactMap { entry -> String? in if case .comment(let text) = entry.item { text } else { nil } }
+            welcome = lines.isEmpty ? nil : lines.joined(separator: "\n")
             retry = milliseconds
             preamble = opening.map(\.item) + [.event(type: "message", id: nil, data: nil, retry: milliseconds)]
             self.opening = nil

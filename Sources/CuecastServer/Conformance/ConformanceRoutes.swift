@@ -64,14 +64,17 @@ struct ConformanceRoutes: Sendable {
 
     static func conformanceCase(_ name: String) throws(APIError) -> ConformanceCase {
         guard let found = ConformanceCase.named(name) else {
-            throw APIError(.notFound, code: "unknown_case", message: "no conformance case '\(name)'", extra: [("cases", .array(ConformanceCase.all.map { .string($0.name) }))])
+            let names = ConformanceCase.all.map { JSONValue.string($0.name) }
+            throw APIError(.notFound, code: "unknown_case", message: "no conformance case '\(name)'", extra: [("cases", .array(names))])
         }
         return found
     }
 
     static func run(_ request: Request) throws(APIError) -> String {
         guard let run = request.uri.queryParameters["run"].map(String.init), ConformanceLab.isValidRun(run) else {
-            throw APIError(.badRequest, code: "bad_run", message: "say which run with ?run=TOKEN: 1-64 letters, digits, '-' or '_', fresh for each run of a case")
+            throw APIError(
+                .badRequest, code: "bad_run", message: "say which run with ?run=TOKEN: 1-64 letters, digits, '-' or '_', fresh for each run of a case"
+            )
         }
         return run
     }
@@ -114,7 +117,9 @@ struct ConformanceRoutes: Sendable {
 
     static func json(_ outcome: ConformanceCase.Outcome) -> JSONValue {
         .object([
-            ("events", .array(outcome.events.map { .object([("type", .string($0.type)), ("data", .string($0.data)), ("lastEventId", .string($0.lastEventId))]) })),
+            ("events", .array(outcome.events.map { event in
+                .object([("type", .string(event.type)), ("data", .string(event.data)), ("lastEventId", .string(event.lastEventId))])
+            })),
             ("requests", json(outcome.requests)),
         ])
     }

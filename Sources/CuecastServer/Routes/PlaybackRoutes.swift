@@ -50,7 +50,8 @@ struct PlaybackRoutes: Sendable {
         guard let match, let clock = match.clock else {
             throw APIError(
                 .notFound, code: "unknown_playback",
-                message: "no open playback '\(key)': open a solo stream with ?clock=manual, and use its X-Cuecast-Playback header or its ?client= label",
+                message: "no open playback '\(key)': open a solo stream with ?clock=manual, "
+                    + "and use its X-Cuecast-Playback header or its ?client= label",
                 extra: [("playbacks", .array(playbacks.map { .integer(Int64($0.id)) }))]
             )
         }

@@ -100,7 +100,9 @@ final class StreamConnection {
         for frame in admission.replay { bytes.append(contentsOf: frame.bytes) }
         if let wire {
             obey(wire.body(bytes))
-        } else if !bytes.isEmpty { context.writeAndFlush(NIOAny(HTTPResponsePart.body(context.channel.allocator.buffer(bytes: bytes))), promise: nil) }
+        } else if !bytes.isEmpty {
+            context.writeAndFlush(NIOAny(HTTPResponsePart.body(context.channel.allocator.buffer(bytes: bytes))), promise: nil)
+        }
         // Stalled by the replay: silent from here, and open even if the stream has ended.
         if stalled { return false }
         if admission.finished {

@@ -22,7 +22,8 @@ struct StreamOptions: Sendable {
     static let speedRange = 0.1...100.0
 
     /// Query parameters a stream understands; anything else is refused, so a typo (`?histroy=`) is not ignored.
-    static let knownParameters: Set<Substring> = Set(["history", "speed", "seed", "lastEventId", "client", "clock"]).union(StreamFaults.queryParameters)
+    static let knownParameters: Set<Substring> = Set(["history", "speed", "seed", "lastEventId", "client", "clock"])
+        .union(StreamFaults.queryParameters)
 
     init(request: Request, mode: PlaybackMode) throws {
         try self.init(uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], mode: mode)
@@ -33,7 +34,11 @@ struct StreamOptions: Sendable {
     init(uri: URI, lastEventIDHeader header: String?, mode: PlaybackMode) throws {
         let query = uri.queryParameters
         for (key, _) in query where !Self.knownParameters.contains(key) {
-            throw APIError(.badRequest, code: "unknown_parameter", message: "unknown query parameter '\(key)'; streams take history, speed, seed, lastEventId, client, clock and the faults in docs/faults.md")
+            throw APIError(
+                .badRequest, code: "unknown_parameter",
+                message: "unknown query parameter '\(key)'; streams take history, speed, seed, lastEventId, client, clock "
+                    + "and the faults in docs/faults.md"
+            )
         }
         if let value = query["history"] {
             guard let history = HistoryRequest(queryValue: String(value)) else {
@@ -68,10 +73,14 @@ struct StreamOptions: Sendable {
         faults = try StreamFaults(query: query)
         if let value = query["clock"] {
             guard value == "manual" || value == "real" else {
-                throw APIError(.badRequest, code: "bad_clock", message: "clock must be 'manual' (moves when told, over /api/playbacks) or 'real', got '\(value)'")
+                throw APIError(
+                    .badRequest, code: "bad_clock", message: "clock must be 'manual' (moves when told, over /api/playbacks) or 'real', got '\(value)'"
+                )
             }
             guard mode == .solo || value == "real" else {
-                throw APIError(.badRequest, code: "clock_on_live", message: "clock=manual applies to solo streams only: a live stream has one shared playback")
+                throw APIError(
+                    .badRequest, code: "clock_on_live", message: "clock=manual applies to solo streams only: a live stream has one shared playback"
+                )
             }
             manualClock = value == "manual"
         }

@@ -33,7 +33,8 @@ struct StreamPlan: Sendable {
 
     /// A solo stream: a private hub fed by `producer`.
     init(
-        soloHub hub: BroadcastHub, options: StreamOptions, preamble: [UInt8], clock: PlaybackClock? = nil, producer: @escaping @Sendable () async -> Void
+        soloHub hub: BroadcastHub, options: StreamOptions, preamble: [UInt8], clock: PlaybackClock? = nil,
+        producer: @escaping @Sendable () async -> Void
     ) {
         self.clock = clock
         self.hub = hub
