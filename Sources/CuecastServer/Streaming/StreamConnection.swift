@@ -23,8 +23,6 @@ final class StreamConnection {
         let closeGracePeriod: TimeAmount
         /// Feeds the hub for this stream alone (a solo playback); cancelled when the stream ends.
         let producer: (@Sendable () async -> Void)?
-        /// Misbehaviour asked for (docs/faults.md); empty for an ordinary stream, which never touches `FaultyWire`.
-        let faults: StreamFaults
         /// Called once when the stream ends: gives back its subscriber slot and unlists it.
         let finished: @Sendable () -> Void
     }
@@ -47,21 +45,22 @@ final class StreamConnection {
     /// Over its buffer: sends nothing more, and ends as soon as the write under way returns.
     private var cutOff = false
     private var released = false
-    /// Every write of a stream that asked for faults goes through it; `nil` for an ordinary stream.
+    /// Every write of a stream that asked for faults (docs/faults.md) goes through it; `nil` for an ordinary stream,
+    /// which keeps only this reference: an idle subscriber does not carry the options.
     private let wire: FaultyWire?
     /// A `stallAfter` fault has struck: the stream stays open and silent until the client or the server ends it.
     private var stalled = false
 
     init(
         plan: Plan, head: HTTPResponse, preamble: ByteBuffer, context: ChannelHandlerContext, multiplexed: HTTP2ConnectionHandler?,
-        onEnd: @escaping () -> Void
+        faults: StreamFaults = StreamFaults(), onEnd: @escaping () -> Void
     ) {
         self.plan = plan
         self.opening = (head, preamble)
         self.context = context
         self.multiplexed = multiplexed
         self.onEnd = onEnd
-        self.wire = plan.faults.isEmpty ? nil : FaultyWire(faults: plan.faults, context: context)
+        self.wire = faults.isEmpty ? nil : FaultyWire(faults: faults, context: context)
     }
 
     /// Writes the head and preamble (flushed at once, so the client knows the stream is open), joins the hub, and

@@ -71,12 +71,11 @@ final class StreamRequests: Sendable {
                 fanoutTurnSize: configuration.fanoutTurnSize,
                 closeGracePeriod: TimeAmount(configuration.closeGracePeriod),
                 producer: plan.producer,
-                faults: plan.options.faults,
                 finished: { connections.end(slot) }
             ),
             head: head,
             preamble: context.channel.allocator.buffer(bytes: plan.preamble),
-            context: context, multiplexed: multiplexed, onEnd: onEnd
+            context: context, multiplexed: multiplexed, faults: plan.options.faults, onEnd: onEnd
         )
         let bound = NIOLoopBound(stream, eventLoop: context.eventLoop)
         connections.list(ConnectionRegistry.Connection(
