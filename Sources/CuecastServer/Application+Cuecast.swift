@@ -7,7 +7,8 @@ import ServiceLifecycle
 
 /// Builds the router: streams, channels, publishing, the catalog, CORS for other origins, and the static pages.
 func buildRouter(
-    catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry
+    catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry,
+    conformance: ConformanceLab = ConformanceLab()
 ) -> Router<CuecastRequestContext> {
     let router = Router(context: CuecastRequestContext.self)
     router.add(middleware: HostCheckMiddleware(boundary: configuration.siteBoundary))
@@ -29,6 +30,8 @@ func buildRouter(
     ChannelRoutes(channels: channels, configuration: configuration, connections: connections).add(to: router)
     PublishRoutes(channels: channels, catalog: catalog, configuration: configuration, gate: gate).add(to: router)
     ConnectionRoutes(connections: connections, gate: gate).add(to: router)
+    PlaybackRoutes(connections: connections, gate: gate).add(to: router)
+    ConformanceRoutes(lab: conformance).add(to: router)
     CatalogRoutes(catalog: catalog, connections: connections).add(to: router)
     router.answerUnservedMethods()
     return router
@@ -37,13 +40,13 @@ func buildRouter(
 /// Builds the whole server: catalog, live stations, channels, router, the plain port and, when configured, the
 /// HTTPS port. `onRunning` learns each bound port (useful with port 0).
 public func buildApplication(
-    scenarios: [Scenario], configuration: ServerConfiguration, logger: Logger,
+    scenarios: [Scenario], configuration: ServerConfiguration, logger: Logger, conformance: ConformanceLab = ConformanceLab(),
     onRunning: @escaping @Sendable (_ listener: Listener) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let catalog = ScenarioCatalog(scenarios: scenarios, hubConfiguration: configuration.hubConfiguration)
     let channels = ChannelDirectory(configuration: configuration.channelConfiguration)
     let connections = ConnectionRegistry(limit: configuration.maxSubscribers, retryAfterSeconds: configuration.subscriberRetryAfterSeconds)
-    let router = buildRouter(catalog: catalog, channels: channels, configuration: configuration, connections: connections)
+    let router = buildRouter(catalog: catalog, channels: channels, configuration: configuration, connections: connections, conformance: conformance)
     let streams = StreamRequests(catalog: catalog, channels: channels, configuration: configuration, connections: connections)
     let secure = configuration.https.map { https in
         SecureListener(host: configuration.host, https: https, streams: streams, logger: logger, onRunning: onRunning)
@@ -63,7 +66,7 @@ public func buildApplication(
 
 /// What a page from another origin may read: why it must wait or authenticate, and a stream's connection id.
 enum CrossOrigin {
-    static let exposedHeaders = ["X-Cuecast-Connection", "Retry-After", "WWW-Authenticate"]
+    static let exposedHeaders = ["X-Cuecast-Connection", "X-Cuecast-Playback", "Retry-After", "WWW-Authenticate"]
 }
 
 /// What runs beside the HTTP server: live playbacks, channel heartbeats, the wait for streams to close at

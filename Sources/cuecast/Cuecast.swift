@@ -7,8 +7,8 @@ struct Cuecast: AsyncParsableCommand {
         commandName: "cuecast",
         abstract: "Plays scripted scenarios as Server-Sent Events streams.",
         subcommands: [
-            ServeCommand.self, ValidateCommand.self, PlayCommand.self, NewCommand.self, ListenCommand.self, CertCommand.self, BenchCommand.self,
-            BenchWorkerCommand.self,
+            ServeCommand.self, ValidateCommand.self, PlayCommand.self, NewCommand.self, ListenCommand.self, RecordCommand.self, ImportCommand.self,
+            ConformanceCommand.self, CertCommand.self, BenchCommand.self, BenchWorkerCommand.self,
         ],
         defaultSubcommand: ServeCommand.self
     )

@@ -30,6 +30,14 @@ async function loadTargets() {
   select.value = wanted;
   if (params.get("speed")) $("#speed").value = params.get("speed");
   if (params.get("history")) $("#history").value = params.get("history");
+  // Faults can be asked for in the page's own URL too: inspector.html?stream=clock&junk=1&lineEnding=cr
+  for (const name of faultNames) {
+    const value = params.get(name);
+    if (value === null) continue;
+    const input = $(`#fault-${name}`);
+    if (input.type === "checkbox") input.checked = value === "1"; else input.value = value;
+    $("#faults").open = true;
+  }
   syncFields();
 }
 
@@ -40,9 +48,16 @@ function syncFields() {
   $("#history").disabled = modes[path] !== "live";
 }
 
+/** The stream options that make the server misbehave on purpose (docs/faults.md), one input each. */
+const faultNames = ["lineEnding", "bom", "junk", "drip", "latency", "closeAfter", "closeMidEvent", "stallAfter", "status", "contentType"];
+
 function url(client) {
   const path = $("#target").value;
   const q = new URLSearchParams();
+  for (const name of faultNames) {
+    const input = $(`#fault-${name}`);
+    if (input.type === "checkbox" ? input.checked : input.value !== "") q.set(name, input.type === "checkbox" ? "1" : input.value);
+  }
   if (!$("#speed").disabled && $("#speed").value) q.set("speed", $("#speed").value);
   if (!$("#history").disabled && $("#history").value) q.set("history", $("#history").value);
   q.set("client", client);
@@ -246,7 +261,7 @@ async function drop(path, what) {
 $("#form").addEventListener("submit", (e) => { e.preventDefault(); connect(); });
 $("#target").addEventListener("change", syncFields);
 // A new speed (or history) takes a new connection: reconnect at once if one is open.
-for (const id of ["#speed", "#history"]) $(id).addEventListener("change", () => { if (!$("#close").disabled) connect(); });
+for (const id of ["#speed", "#history", ...faultNames.map((name) => `#fault-${name}`)]) $(id).addEventListener("change", () => { if (!$("#close").disabled) connect(); });
 $("#close").addEventListener("click", () => { stop("close() called"); setMessage("Closed: EventSource.close() and the fetch aborted."); });
 $("#drop-es").addEventListener("click", () => drop(`/api/connections/drop?client=${label}-es`, "Asked the server to drop the EventSource's connection"));
 $("#drop-raw").addEventListener("click", () => raw?.id && drop(`/api/connections/${raw.id}/drop`, `Asked the server to drop fetch connection ${raw.id}`));

@@ -70,11 +70,24 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
             }
         }
         let hub = BroadcastHub(configuration: .init(historyLimit: 0, subscriberBufferBytes: configuration.subscriberBufferBytes))
-        let station = Station(scenario: scenario, hub: hub, timeline: timeline, speed: options.speed, origin: origin)
-        return StreamPlan(soloHub: hub, options: options, preamble: preamble) {
-            await catalog.withSoloStation(station) {
-                try? await station.run(clock: ContinuousClock())
+        guard options.manualClock else {
+            let station = Station(scenario: scenario, hub: hub, timeline: timeline, speed: options.speed, origin: origin)
+            return StreamPlan(soloHub: hub, options: options, preamble: preamble) {
+                await catalog.withSoloStation(station) {
+                    try? await station.run(clock: ContinuousClock())
+                }
             }
+        }
+        // A test decides when time moves, so no heartbeat fills the silence: nothing is sent until it says so.
+        var silent = scenario
+        silent.heartbeat = nil
+        let station = Station(scenario: silent, hub: hub, timeline: timeline, speed: options.speed, origin: origin)
+        let clock = PlaybackClock()
+        return StreamPlan(soloHub: hub, options: options, preamble: preamble, clock: clock) {
+            await catalog.withSoloStation(station) {
+                try? await station.run(clock: clock)
+            }
+            clock.finish()
         }
     }
 

@@ -18,6 +18,8 @@ final class ConnectionRegistry: Sendable {
         let opened: Date
         /// Ends the stream with a reason and a last frame for the client, from any thread.
         let hangUp: @Sendable (CloseReason, Frame?) -> Void
+        /// The clock of a `?clock=manual` playback, which `/api/playbacks/{id}` drives.
+        var clock: PlaybackClock? = nil
     }
 
     /// A place among the `limit` streams, held from admission until the stream ends. It is given back once, by

@@ -45,16 +45,22 @@ final class StreamConnection {
     /// Over its buffer: sends nothing more, and ends as soon as the write under way returns.
     private var cutOff = false
     private var released = false
+    /// Every write of a stream that asked for faults (docs/faults.md) goes through it; `nil` for an ordinary stream,
+    /// which keeps only this reference: an idle subscriber does not carry the options.
+    private let wire: FaultyWire?
+    /// A `stallAfter` fault has struck: the stream stays open and silent until the client or the server ends it.
+    private var stalled = false
 
     init(
         plan: Plan, head: HTTPResponse, preamble: ByteBuffer, context: ChannelHandlerContext, multiplexed: HTTP2ConnectionHandler?,
-        onEnd: @escaping () -> Void
+        faults: StreamFaults = StreamFaults(), onEnd: @escaping () -> Void
     ) {
         self.plan = plan
         self.opening = (head, preamble)
         self.context = context
         self.multiplexed = multiplexed
         self.onEnd = onEnd
+        self.wire = faults.isEmpty ? nil : FaultyWire(faults: faults, context: context)
     }
 
     /// Writes the head and preamble (flushed at once, so the client knows the stream is open), joins the hub, and
@@ -62,9 +68,15 @@ final class StreamConnection {
     func begin() {
         if let (head, preamble) = opening {
             opening = nil
-            context.write(NIOAny(HTTPResponsePart.head(head)), promise: nil)
-            context.writeAndFlush(NIOAny(HTTPResponsePart.body(preamble)), promise: nil)
+            if let wire {
+                wire.head(head)
+                obey(wire.body(preamble.readableBytesView))
+            } else {
+                context.write(NIOAny(HTTPResponsePart.head(head)), promise: nil)
+                context.writeAndFlush(NIOAny(HTTPResponsePart.body(preamble)), promise: nil)
+            }
         }
+        guard !closing else { return }
         let loop = context.eventLoop
         plan.hub.join(
             sinkKey: ObjectIdentifier(loop), make: { [turnSize = plan.fanoutTurnSize] in LoopFanout(loop: loop, turnSize: turnSize) },
@@ -85,7 +97,13 @@ final class StreamConnection {
         var bytes: [UInt8] = []
         if admission.placement == .unknownID, let id = plan.lastEventID { EventEncoder.encodeComment(plan.unplaced(id), into: &bytes) }
         for frame in admission.replay { bytes.append(contentsOf: frame.bytes) }
-        if !bytes.isEmpty { context.writeAndFlush(NIOAny(HTTPResponsePart.body(context.channel.allocator.buffer(bytes: bytes))), promise: nil) }
+        if let wire {
+            obey(wire.body(bytes))
+        } else if !bytes.isEmpty {
+            context.writeAndFlush(NIOAny(HTTPResponsePart.body(context.channel.allocator.buffer(bytes: bytes))), promise: nil)
+        }
+        // Stalled by the replay: silent from here, and open even if the stream has ended.
+        if stalled { return false }
         if admission.finished {
             end(.finished, finalFrame: nil)
             return false
@@ -98,6 +116,10 @@ final class StreamConnection {
     /// fanout's turn ends (`held`), so one event reaching many streams of a connection leaves in one write.
     func send(_ buffer: ByteBuffer, holding held: inout [HTTP2ConnectionHandler]) {
         guard !closing, !cutOff else { return }
+        if let wire {
+            obey(wire.body(buffer.readableBytesView))
+            return
+        }
         if let multiplexed, multiplexed.holdFlushes() { held.append(multiplexed) }
         context.writeAndFlush(NIOAny(HTTPResponsePart.body(buffer)), promise: nil)
     }
@@ -110,10 +132,27 @@ final class StreamConnection {
         fanout?.leave(self)
         fanout = nil
         producerTask?.cancel()
+        if let wire {
+            if reason == .clientGone {
+                wire.cancel()
+            } else {
+                if reason == .shutdown { wire.hurry() }
+                if let finalFrame { _ = wire.body(finalFrame.bytes) }
+            }
+            wire.then { self.finish(reason) }
+            return
+        }
         let channel = context.channel
         if let finalFrame {
             context.write(NIOAny(HTTPResponsePart.body(channel.allocator.buffer(bytes: finalFrame.bytes))), promise: nil)
         }
+        finish(reason)
+    }
+
+    /// The end of the response, then the close: once it is flushed, or after the grace period if the client is not
+    /// reading.
+    private func finish(_ reason: CloseReason) {
+        let channel = context.channel
         let written = context.eventLoop.makePromise(of: Void.self)
         context.writeAndFlush(NIOAny(HTTPResponsePart.end(nil)), promise: written)
         let onEnd = self.onEnd
@@ -138,8 +177,27 @@ final class StreamConnection {
         context.eventLoop.assumeIsolated().execute { self.end(.overflow, finalFrame: BroadcastHub.overflowNotice) }
     }
 
+    /// What a fault says to do after the bytes it let through: close as a dropped connection does, or stall (stay
+    /// open, leave the hub, stop the playback: nothing is sent any more, not even heartbeats). Either waits for the
+    /// write under way to return, as a cut-off does.
+    private func obey(_ after: FaultTransform.After) {
+        switch after {
+        case .continue:
+            return
+        case .close:
+            context.eventLoop.assumeIsolated().execute { self.end(.dropped, finalFrame: nil) }
+        case .stall:
+            stalled = true
+            fanout?.leave(self)
+            fanout = nil
+            producerTask?.cancel()
+            producerTask = nil
+        }
+    }
+
     /// The channel is gone (closed by either side): leave the fanout and give back the slot, once.
     func release() {
+        wire?.cancel()
         closing = true
         fanout?.leave(self)
         fanout = nil

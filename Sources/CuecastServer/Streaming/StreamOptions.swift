@@ -14,11 +14,16 @@ struct StreamOptions: Sendable {
     var lastEventID: String?
     /// A label for this connection (`?client=`), so a page can drop its own `EventSource` by name.
     var client: String?
+    /// Misbehaviour asked for on purpose, to test a client (docs/faults.md); empty for an ordinary stream.
+    var faults = StreamFaults()
+    /// `?clock=manual`: a solo playback that moves only when told over HTTP (`/api/playbacks/{id}/…`).
+    var manualClock = false
 
     static let speedRange = 0.1...100.0
 
     /// Query parameters a stream understands; anything else is refused, so a typo (`?histroy=`) is not ignored.
-    static let knownParameters: Set<Substring> = ["history", "speed", "seed", "lastEventId", "client"]
+    static let knownParameters: Set<Substring> = Set(["history", "speed", "seed", "lastEventId", "client", "clock"])
+        .union(StreamFaults.queryParameters)
 
     init(request: Request, mode: PlaybackMode) throws {
         try self.init(uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], mode: mode)
@@ -29,7 +34,11 @@ struct StreamOptions: Sendable {
     init(uri: URI, lastEventIDHeader header: String?, mode: PlaybackMode) throws {
         let query = uri.queryParameters
         for (key, _) in query where !Self.knownParameters.contains(key) {
-            throw APIError(.badRequest, code: "unknown_parameter", message: "unknown query parameter '\(key)'; streams take history, speed, seed, lastEventId and client")
+            throw APIError(
+                .badRequest, code: "unknown_parameter",
+                message: "unknown query parameter '\(key)'; streams take history, speed, seed, lastEventId, client, clock "
+                    + "and the faults in docs/faults.md"
+            )
         }
         if let value = query["history"] {
             guard let history = HistoryRequest(queryValue: String(value)) else {
@@ -61,6 +70,20 @@ struct StreamOptions: Sendable {
             }
             self.client = String(value)
         }
+        faults = try StreamFaults(query: query)
+        if let value = query["clock"] {
+            guard value == "manual" || value == "real" else {
+                throw APIError(
+                    .badRequest, code: "bad_clock", message: "clock must be 'manual' (moves when told, over /api/playbacks) or 'real', got '\(value)'"
+                )
+            }
+            guard mode == .solo || value == "real" else {
+                throw APIError(
+                    .badRequest, code: "clock_on_live", message: "clock=manual applies to solo streams only: a live stream has one shared playback"
+                )
+            }
+            manualClock = value == "manual"
+        }
         let id = header ?? query["lastEventId"].map(String.init)
         if let id {
             if let reason = Self.problem(withID: id) {
@@ -87,4 +110,5 @@ extension HTTPField.Name {
     static let lastEventID = Self("Last-Event-ID")!
     static let accelBuffering = Self("X-Accel-Buffering")!
     static let cuecastConnection = Self("X-Cuecast-Connection")!
+    static let cuecastPlayback = Self("X-Cuecast-Playback")!
 }

@@ -15,6 +15,8 @@ struct StreamPlan: Sendable {
     let joinAfter: String?
     /// A solo playback: runs while the stream is open, feeding `hub`.
     let producer: (@Sendable () async -> Void)?
+    /// The clock of a `?clock=manual` solo playback, driven over `/api/playbacks/{id}`.
+    let clock: PlaybackClock?
 
     /// `nil` when the client already has everything there will ever be (the hub finished with the id it sent):
     /// the answer is `204 No Content`, which stops a browser's `EventSource` for good.
@@ -26,10 +28,15 @@ struct StreamPlan: Sendable {
         self.unplaced = unplaced
         self.joinAfter = options.lastEventID
         self.producer = nil
+        self.clock = nil
     }
 
     /// A solo stream: a private hub fed by `producer`.
-    init(soloHub hub: BroadcastHub, options: StreamOptions, preamble: [UInt8], producer: @escaping @Sendable () async -> Void) {
+    init(
+        soloHub hub: BroadcastHub, options: StreamOptions, preamble: [UInt8], clock: PlaybackClock? = nil,
+        producer: @escaping @Sendable () async -> Void
+    ) {
+        self.clock = clock
         self.hub = hub
         self.options = options
         self.preamble = preamble

@@ -65,6 +65,8 @@ final class StreamRequests: Sendable {
     ) -> StreamConnection? {
         guard let plan = plan(for: request), let slot = try? connections.admit() else { return nil }
         let connections = self.connections
+        var head = EventStreamHead.response(connectionID: slot.id, crossOrigin: request.headerFields[.origin] != nil, closesConnection: !isHTTP2)
+        if plan.clock != nil { head.headerFields[.cuecastPlayback] = String(slot.id) }
         let stream = StreamConnection(
             plan: .init(
                 hub: plan.hub, lastEventID: plan.joinAfter, history: plan.options.history, unplaced: plan.unplaced,
@@ -73,14 +75,15 @@ final class StreamRequests: Sendable {
                 producer: plan.producer,
                 finished: { connections.end(slot) }
             ),
-            head: EventStreamHead.response(connectionID: slot.id, crossOrigin: request.headerFields[.origin] != nil, closesConnection: !isHTTP2),
+            head: head,
             preamble: context.channel.allocator.buffer(bytes: plan.preamble),
-            context: context, multiplexed: multiplexed, onEnd: onEnd
+            context: context, multiplexed: multiplexed, faults: plan.options.faults, onEnd: onEnd
         )
         let bound = NIOLoopBound(stream, eventLoop: context.eventLoop)
         connections.list(ConnectionRegistry.Connection(
             id: slot.id, path: URI(request.path ?? "/").path, label: plan.options.client, opened: Date(),
-            hangUp: { reason, frame in StreamConnection.end(bound, reason: reason, finalFrame: frame) }
+            hangUp: { reason, frame in StreamConnection.end(bound, reason: reason, finalFrame: frame) },
+            clock: plan.clock
         ))
         return stream
     }
