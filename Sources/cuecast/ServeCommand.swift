@@ -36,6 +36,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = Environment.value("CUECAST_LOG_LEVEL") ?? "info"
 
+    @Option(help: "text (human-readable) or json (one JSON object per line: time, level, label, message, metadata).")
+    var logFormat: String = "text"
+
     @Flag(help: "Start even if some scenarios are invalid, serving the valid ones.")
     var skipInvalid = false
 
@@ -80,6 +83,15 @@ struct ServeCommand: AsyncParsableCommand {
     ))
     var maxSubscribers: Int?
 
+    @Option(name: .customLong("trusted-proxy"), help: "A reverse proxy whose X-Forwarded-For names the client for rate limits (repeatable).")
+    var trustedProxies: [String] = []
+
+    @Option(help: "Require 'Authorization: Bearer <token>' for GET /metrics.")
+    var metricsToken: String?
+
+    @Option(help: "Serve GET /metrics on this HOST:PORT alone instead of the main port (0 picks a free port).")
+    var metricsAddress: String?
+
     /// `--max-subscribers`, else `CUECAST_MAX_SUBSCRIBERS` (a bad number there is reported as -1, and refused).
     var subscriberCap: Int? {
         maxSubscribers ?? Environment.value("CUECAST_MAX_SUBSCRIBERS").map { Int($0) ?? -1 }
@@ -89,6 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical (got '\(logLevel)')")
         }
+        guard LogFormat(rawValue: logFormat) != nil else { throw ValidationError("--log-format must be text or json (got '\(logFormat)')") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535 (got \(port))") }
         guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive (got \(maxBodyBytes))") }
         guard publishRate > 0 else { throw ValidationError("--publish-rate must be positive (got \(publishRate))") }
@@ -109,6 +122,14 @@ struct ServeCommand: AsyncParsableCommand {
         }
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be a positive number of seconds (got \(idleTimeout))") }
         guard requestBodyTimeout > 0 else { throw ValidationError("--request-body-timeout must be a positive number of seconds (got \(requestBodyTimeout))") }
+        do {
+            _ = try TrustedProxies(trustedProxies)
+        } catch {
+            throw ValidationError("--trusted-proxy: \(error)")
+        }
+        if let metricsAddress, MetricsAddress(parsing: metricsAddress) == nil {
+            throw ValidationError("--metrics-address must be HOST:PORT, such as 127.0.0.1:9090 or [::1]:9090 (got '\(metricsAddress)')")
+        }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: scenarios, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("no scenarios folder at '\(scenarios)': run from the Cuecast folder or pass --scenarios DIR")
@@ -116,8 +137,10 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        (LogFormat(rawValue: logFormat) ?? .text).bootstrap(level: level)
         var logger = Logger(label: "cuecast")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        logger.logLevel = level
 
         let loaded = ScenarioDirectory.load(scenarios)
         for problem in loaded.problems { printError(problem.description) }
@@ -153,6 +176,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.channelHistoryLimit = channelHistory
         configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
         configuration.requestBodyTimeout = .milliseconds(Int64(requestBodyTimeout * 1000))
+        configuration.metrics = MetricsBootstrap.serverMetrics()
+        configuration.metricsToken = metricsToken
+        configuration.trustedProxies = (try? TrustedProxies(trustedProxies)) ?? .none
+        configuration.metricsAddress = metricsAddress.flatMap(MetricsAddress.init(parsing:))
         if let tlsCert, let tlsKey {
             do {
                 let files = TLSFiles(certificatePath: tlsCert, keyPath: tlsKey)
@@ -171,7 +198,14 @@ struct ServeCommand: AsyncParsableCommand {
         let scenarios = loaded.scenarios
         let host = self.host
         let log = logger
+        let metricsAccess = configuration.metricsToken == nil ? "" : " (Authorization: Bearer <token>)"
+        let metricsAddress = configuration.metricsAddress
         let app = buildApplication(scenarios: scenarios, configuration: configuration, logger: logger) { listener in
+            if listener.metricsOnly, let metricsAddress {
+                let host = metricsAddress.host
+                log.info("metrics: http://\(host.contains(":") ? "[\(host)]" : host):\(listener.port)/metrics\(metricsAccess)")
+                return
+            }
             let base = "\(listener.scheme)://\(host.contains(":") ? "[\(host)]" : host):\(listener.port)"
             guard listener.scheme == "http" else {
                 log.info("cuecast is serving HTTPS at \(base)/ (HTTP/2 over TLS, or HTTP/1.1); try: curl -N --http2 -k \(base)/streams/clock")
@@ -182,6 +216,7 @@ struct ServeCommand: AsyncParsableCommand {
                 log.info("  \(scenario.mode.rawValue) \(base)/streams/\(scenario.name)  (\(scenario.title))")
             }
             log.info("channels: \(base)/subscribeToEvents and \(base)/channels/{name}; publish with POST \(base)/generateEvent")
+            if metricsAddress == nil { log.info("metrics: \(base)/metrics\(metricsAccess)") }
             log.notice("\(publishing)")
             log.notice("\(capacity)")
         }

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import Logging
 import NIOCore
 
 /// Turns a request for an event stream into a `StreamConnection`, on any protocol.
@@ -19,12 +20,20 @@ final class StreamRequests: Sendable {
     let channels: ChannelDirectory
     let configuration: ServerConfiguration
     let connections: ConnectionRegistry
+    let stats: StatsFeed
+    /// The request log: a stream is logged when it opens and when it ends.
+    let logger: Logger
 
-    init(catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry) {
+    init(
+        catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry, stats: StatsFeed,
+        logger: Logger
+    ) {
+        self.logger = logger
         self.catalog = catalog
         self.channels = channels
         self.configuration = configuration
         self.connections = connections
+        self.stats = stats
     }
 
     /// The plan for a stream request, or `nil` for one the router should answer (not a stream, an error, or 204).
@@ -48,6 +57,8 @@ final class StreamRequests: Sendable {
                 return try StreamRoutes<CuecastRequestContext>.plan(
                     name: String(last), uri: uri, lastEventIDHeader: lastEventID, catalog: catalog, configuration: configuration
                 )
+            case ("api", 3) where uri.path == StatsFeed.path:
+                return try stats.plan(uri: uri, lastEventIDHeader: lastEventID, retry: configuration.channelRetry)
             default:
                 return nil
             }
@@ -63,13 +74,38 @@ final class StreamRequests: Sendable {
     ) -> StreamConnection? {
         guard let plan = plan(for: request), let slot = try? connections.admit() else { return nil }
         let connections = self.connections
+        let metrics = configuration.metrics
+        let label = plan.label
+        metrics.streamOpened(label)
+        let path = URI(request.path ?? "/").path
+        let route = Self.route(of: path)
+        metrics.answered(route: route, status: .ok)
+        let client = configuration.trustedProxies.client(
+            peer: context.channel.remoteAddress?.ipAddress ?? "unknown", forwardedFor: request.headerFields[.xForwardedFor]
+        )
+        let logger = self.logger
+        let opened = ContinuousClock.now
+        logger.info(
+            "GET \(path) 200 (stream \(slot.id) opened)",
+            metadata: ["method": "GET", "path": "\(path)", "status": "200", "route": "\(route)", "client": "\(client)", "connection": "\(slot.id)"]
+        )
+        if let found = plan.soloResumeFound { metrics.resumed(found: found) }
         let stream = StreamConnection(
             plan: .init(
                 hub: plan.hub, lastEventID: plan.joinAfter, history: plan.options.history, unplaced: plan.unplaced,
                 fanoutTurnSize: configuration.fanoutTurnSize,
                 closeGracePeriod: TimeAmount(configuration.closeGracePeriod),
                 producer: plan.producer,
-                finished: { connections.end(slot) }
+                metrics: metrics,
+                finished: { reason in
+                    connections.end(slot)
+                    metrics.streamClosed(label, reason: reason)
+                    let seconds = ((ContinuousClock.now - opened).seconds * 10).rounded() / 10
+                    logger.info(
+                        "stream \(slot.id) on \(path) closed (\(reason.metricLabel)) after \(seconds) s",
+                        metadata: ["path": "\(path)", "connection": "\(slot.id)", "reason": "\(reason.metricLabel)", "seconds": "\(seconds)"]
+                    )
+                }
             ),
             head: EventStreamHead.response(connectionID: slot.id, crossOrigin: request.headerFields[.origin] != nil, closesConnection: !isHTTP2),
             preamble: context.channel.allocator.buffer(bytes: plan.preamble),
@@ -77,9 +113,17 @@ final class StreamRequests: Sendable {
         )
         let bound = NIOLoopBound(stream, eventLoop: context.eventLoop)
         connections.list(ConnectionRegistry.Connection(
-            id: slot.id, path: URI(request.path ?? "/").path, label: plan.options.client, opened: Date(),
+            id: slot.id, path: path, label: plan.options.client, opened: Date(),
             hangUp: { reason, frame in StreamConnection.end(bound, reason: reason, finalFrame: frame) }
         ))
         return stream
+    }
+
+    /// The router's pattern for a stream path that `plan(for:)` accepted, so a stream served here is counted under
+    /// the same route as one the router answers.
+    static func route(of path: String) -> String {
+        if path.hasPrefix("/streams/") { return "/streams/{name}" }
+        if path.hasPrefix("/channels/") { return "/channels/{name}" }
+        return path
     }
 }
