@@ -111,4 +111,10 @@ extension ServerConfiguration {
     public var publishingSummary: String {
         PublishAccess(token: publishToken, host: host, allowAnonymous: allowAnonymousPublish).summary
     }
+
+    /// One line for the start-up log: where `/metrics` is and who may read it; `nil` when nothing needs saying.
+    public var metricsSummary: String? {
+        guard metricsAddress == nil, metricsToken == nil, !PublishAccess.isLoopback(host) else { return nil }
+        return "/metrics is open to anyone who can reach this port: pass --metrics-token, or --metrics-address to serve it on an address of its own"
+    }
 }

@@ -147,6 +147,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let publishing = configuration.publishingSummary
+        let metricsWarning = configuration.metricsSummary
         let capacity =
             "max subscribers: \(configuration.maxSubscribers) (open-file limit \(descriptors.map(String.init) ?? "unknown")); "
             + "a stream past that gets 503 with Retry-After: \(configuration.subscriberRetryAfterSeconds)"
@@ -172,6 +173,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             log.info("channels: \(base)/subscribeToEvents and \(base)/channels/{name}; publish with POST \(base)/generateEvent")
             if metricsAddress == nil { log.info("metrics: \(base)/metrics\(metricsAccess)") }
+            if let metricsWarning { log.notice("\(metricsWarning)") }
             log.notice("\(publishing)")
             log.notice("\(capacity)")
         }

@@ -15,7 +15,7 @@ struct ServeConfigurationTests {
             environment: environment
         )
         defer { server.terminate() }
-        let port = try await server.waitForOutput(matching: #"cuecast is serving \d+ scenario\(s\) at http://127\.0\.0\.1:(\d+)/"#, timeout: .seconds(10))
+        let port = try await server.waitForOutput(matching: #"cuecast is serving \d+ scenario\(s\) at http://[0-9.]+:(\d+)/"#, timeout: .seconds(10))
         let portNumber = try #require(port.flatMap { Int($0) }, "no serving line; stderr:\n\(server.stderr)")
         let health = try await fetch(port: portNumber, "/healthz").json()
         return (health["maxSubscribers"] as? Int, server.stderr)
@@ -80,6 +80,18 @@ struct ServeConfigurationTests {
         #expect(run.status == 64, "stderr:\n\(run.stderr)")
         #expect(run.stderr.contains(expected), "expected '\(expected)' in:\n\(run.stderr)")
         #expect(!run.stderr.contains("cuecast is serving"))
+    }
+
+    @Test("beyond loopback, the start-up log says /metrics is open unless it has a token or an address of its own")
+    func metricsBeyondLoopback() async throws {
+        let folder = try Self.folder()
+        defer { folder.remove() }
+        let open = try await Self.servedCap(["--host", "0.0.0.0"], environment: [:], in: folder)
+        let tokened = try await Self.servedCap(["--host", "0.0.0.0"], environment: ["CUECAST_METRICS_TOKEN": "t"], in: folder)
+        let loopback = try await Self.servedCap([], environment: [:], in: folder)
+        #expect(open.log.contains("/metrics is open to anyone who can reach this port"), "\(open.log)")
+        #expect(!tokened.log.contains("/metrics is open"))
+        #expect(!loopback.log.contains("/metrics is open"))
     }
 
     /// The options `serve --help` lists, by long name.
