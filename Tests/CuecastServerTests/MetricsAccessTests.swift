@@ -27,6 +27,18 @@ struct MetricsAccessTests {
         }
     }
 
+    @Test("publishing refused beyond loopback without a token is counted as 403")
+    func forbiddenPublish() async throws {
+        try await withServer([], configure: { $0.host = "0.0.0.0" }) { port in
+            let refused = try await send(port: port, .POST, "/generateEvent", body: Array("hi".utf8), headers: [("Content-Type", "text/plain")])
+            let metrics = try await scrape(port: port)
+            #expect(refused.status == 403)
+            #expect(metrics.value("cuecast_publish_responses_total", ["status": "403"]) == 1)
+            #expect(metrics.value("cuecast_publish_responses_total", ["status": "202"]) == nil)
+            #expect(metrics.value("cuecast_events_published_total", ["source": "publish"]) == 0)
+        }
+    }
+
     @Test("with --metrics-address, /metrics has a listener of its own and the main port does not serve it")
     func ownAddress() async throws {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, scenariosDirectory: "", publicDirectory: nil)
