@@ -7,10 +7,13 @@ import ServiceLifecycle
 
 /// Builds the router: streams, channels, publishing, the catalog, CORS for other origins, and the static pages.
 func buildRouter(
-    catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry,
-    conformance: ConformanceLab = ConformanceLab()
+    catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry, stats: StatsFeed,
+    logger: Logger, conformance: ConformanceLab = ConformanceLab()
 ) -> Router<CuecastRequestContext> {
     let router = Router(context: CuecastRequestContext.self)
+    // First, so it counts every answer, the CORS preflights, the static files and the refused hosts too.
+    router.add(middleware: RequestMetricsMiddleware(metrics: configuration.metrics))
+    router.add(middleware: RequestLogMiddleware(logger: logger, proxies: configuration.trustedProxies))
     router.add(middleware: HostCheckMiddleware(boundary: configuration.siteBoundary))
     let exposedHeaders = CrossOrigin.exposedHeaders
     router.add(middleware: CORSMiddleware(
@@ -33,6 +36,14 @@ func buildRouter(
     PlaybackRoutes(connections: connections, gate: gate).add(to: router)
     ConformanceRoutes(lab: conformance).add(to: router)
     CatalogRoutes(catalog: catalog, connections: connections).add(to: router)
+    router.get(RouterPath(StatsFeed.path)) { request, _ in
+        // The door serves every stats stream it has a slot for: what reaches the router is an error or a 503.
+        let plan = try stats.plan(uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], retry: configuration.channelRetry)
+        return try StreamPlan.routerAnswer(plan, connections: connections, metrics: configuration.metrics)
+    }
+    if configuration.metricsAddress == nil {
+        MetricsRoutes(metrics: configuration.metrics, token: configuration.metricsToken).add(to: router)
+    }
     router.answerUnservedMethods()
     return router
 }
@@ -43,15 +54,30 @@ public func buildApplication(
     scenarios: [Scenario], configuration: ServerConfiguration, logger: Logger, conformance: ConformanceLab = ConformanceLab(),
     onRunning: @escaping @Sendable (_ listener: Listener) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let catalog = ScenarioCatalog(scenarios: scenarios, hubConfiguration: configuration.hubConfiguration)
+    let metrics = configuration.metrics
+    let catalog = ScenarioCatalog(scenarios: scenarios, hubConfiguration: configuration.hubConfiguration) { events in
+        metrics.published(events, from: .scenario)
+    }
     let channels = ChannelDirectory(configuration: configuration.channelConfiguration)
     let connections = ConnectionRegistry(limit: configuration.maxSubscribers, retryAfterSeconds: configuration.subscriberRetryAfterSeconds)
-    let router = buildRouter(catalog: catalog, channels: channels, configuration: configuration, connections: connections, conformance: conformance)
-    let streams = StreamRequests(catalog: catalog, channels: channels, configuration: configuration, connections: connections)
+    let stats = StatsFeed(subscriberBufferBytes: configuration.subscriberBufferBytes)
+    let router = buildRouter(
+        catalog: catalog, channels: channels, configuration: configuration, connections: connections, stats: stats, logger: logger,
+        conformance: conformance
+    )
+    let streams = StreamRequests(
+        catalog: catalog, channels: channels, configuration: configuration, connections: connections, stats: stats, logger: logger
+    )
     let secure = configuration.https.map { https in
         SecureListener(host: configuration.host, https: https, streams: streams, logger: logger, onRunning: onRunning)
     }
     var services = services(catalog: catalog, channels: channels, connections: connections, configuration: configuration, logger: logger)
+    services.append(StatsService(feed: stats, sampler: StatsSampler(metrics: metrics, connections: connections), interval: configuration.statsInterval))
+    if let address = configuration.metricsAddress {
+        services.append(MetricsListener(
+            address: address, routes: MetricsRoutes(metrics: metrics, token: configuration.metricsToken), logger: logger, onRunning: onRunning
+        ))
+    }
     // Services stop in reverse order, after the plain port: the HTTPS port stops next, then the drain waits.
     if let secure { services.append(secure) }
     return Application(
@@ -80,7 +106,9 @@ func services(
         StreamDrainService(connections: connections, limit: configuration.closeGracePeriod + .seconds(1)),
     ]
     if let interval = configuration.reloadInterval, !configuration.scenariosDirectory.isEmpty {
-        services.append(ScenarioWatcher(directory: configuration.scenariosDirectory, catalog: catalog, interval: interval, logger: logger))
+        services.append(ScenarioWatcher(
+            directory: configuration.scenariosDirectory, catalog: catalog, interval: interval, logger: logger, metrics: configuration.metrics
+        ))
     }
     return services
 }
@@ -89,5 +117,11 @@ extension ServerConfiguration {
     /// One line for the start-up log: who may publish.
     public var publishingSummary: String {
         PublishAccess(token: publishToken, host: host, allowAnonymous: allowAnonymousPublish).summary
+    }
+
+    /// One line for the start-up log: where `/metrics` is and who may read it; `nil` when nothing needs saying.
+    public var metricsSummary: String? {
+        guard metricsAddress == nil, metricsToken == nil, !PublishAccess.isLoopback(host) else { return nil }
+        return "/metrics is open to anyone who can reach this port: pass --metrics-token, or --metrics-address to serve it on an address of its own"
     }
 }

@@ -68,6 +68,21 @@ public struct ServerConfiguration: Sendable {
     /// HTTPS (HTTP/2 with ALPN, or HTTP/1.1) on its own port beside the plain one; `nil` serves plain HTTP only.
     public var https: HTTPSConfiguration?
 
+    // Running it as a service.
+
+    /// Where the server counts what it does; `GET /metrics` prints its registry. The executable passes the one whose
+    /// factory it bootstrapped `MetricsSystem` with; by default each configuration has a registry of its own, so
+    /// servers in one test process never count into each other.
+    public var metrics = ServerMetrics()
+    /// When set, `GET /metrics` needs `Authorization: Bearer <token>`.
+    public var metricsToken: String?
+    /// Serves `GET /metrics` on this address alone (a port for the monitoring network), not on the main port.
+    public var metricsAddress: MetricsAddress?
+    /// Reverse proxies whose `X-Forwarded-For` names the client for the publish rate limit and the request log.
+    public var trustedProxies = TrustedProxies.none
+    /// How often the live view (`/api/stats/stream`) sends the server's figures.
+    public var statsInterval: Duration = .seconds(1)
+
     public init(
         host: String = "127.0.0.1", port: Int = 8080, scenariosDirectory: String = "scenarios", publicDirectory: String? = "public",
         historyLimit: Int = 1000, subscriberBufferBytes: Int = 256 * 1024, closeGracePeriod: Duration = .seconds(1)

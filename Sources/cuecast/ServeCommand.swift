@@ -6,79 +6,83 @@ import Hummingbird
 import Logging
 
 /// `cuecast serve`: loads every scenario in a folder and serves them until SIGINT/SIGTERM.
+///
+/// Each option is declared once, here, as an optional with no default: its help is `--help`'s, and its value, if
+/// given, is the command line's layer of `OptionSources` (command line, then `CUECAST_*` environment, then the
+/// `--config` JSON file, then the default). `ServeSettings` reads and checks them all. To add an option, declare
+/// it here and read it in `ServeSettings` (see `ServeCommand+Settings.swift`).
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Serve the scenarios in a folder as Server-Sent Events streams.",
         discussion: """
-            Every option can also be set in the environment: CUECAST_HOST, CUECAST_PORT, CUECAST_SCENARIOS, \
-            CUECAST_PUBLIC, CUECAST_LOG_LEVEL, CUECAST_PUBLISH_TOKEN, CUECAST_ALLOW_ANONYMOUS_PUBLISH=1, \
-            CUECAST_MAX_BODY_BYTES, CUECAST_PUBLISH_RATE, CUECAST_CHANNEL_HISTORY, CUECAST_MAX_SUBSCRIBERS, \
-            CUECAST_HTTPS_PORT, CUECAST_TLS_CERT, CUECAST_TLS_KEY, CUECAST_IDLE_TIMEOUT, CUECAST_BODY_TIMEOUT. \
+            Every option can also come from the environment, as CUECAST_ and the option's name in capitals \
+            (--max-body-bytes is CUECAST_MAX_BODY_BYTES; a list is comma-separated), or from a JSON file given with \
+            --config (or CUECAST_CONFIG), as the option's name in camelCase ({"maxBodyBytes": 65536, "trustedProxy": \
+            ["127.0.0.1"]}). The command line wins over the environment, which wins over the file. \
             The plain port speaks HTTP/1.1 and cleartext HTTP/2 with prior knowledge; with a certificate, the HTTPS port \
-            speaks HTTP/2 (ALPN h2) and HTTP/1.1. `cuecast cert` makes a certificate for localhost. A scenario with problems stops the server from starting (each problem \
-            is printed as file:line:column: message) unless --skip-invalid is given.
+            speaks HTTP/2 (ALPN h2) and HTTP/1.1. `cuecast cert` makes a certificate for localhost. A scenario with \
+            problems stops the server from starting (each problem is printed as file:line:column: message) unless \
+            --skip-invalid is given.
             """
     )
 
-    @Option(help: "Address to listen on.")
-    var host: String = Environment.value("CUECAST_HOST") ?? "127.0.0.1"
+    @Option(help: "A JSON file of options (keys in camelCase, such as \"maxBodyBytes\"); the command line and the environment win over it.")
+    var config: String?
 
-    @Option(help: "Port to listen on (0 picks a free one).")
-    var port: Int = Environment.value("CUECAST_PORT").flatMap { Int($0) } ?? 8080
+    @Option(help: "Address to listen on (default 127.0.0.1).")
+    var host: String?
 
-    @Option(help: "Folder of scenario files (*.json).")
-    var scenarios: String = Environment.value("CUECAST_SCENARIOS") ?? "scenarios"
+    @Option(help: "Port to listen on (default 8080; 0 picks a free one).")
+    var port: Int?
 
-    @Option(name: .customLong("public"), help: "Folder of static pages.")
-    var publicDirectory: String = Environment.value("CUECAST_PUBLIC") ?? "public"
+    @Option(help: "Folder of scenario files, *.json (default scenarios).")
+    var scenarios: String?
 
-    @Option(help: "trace, debug, info, notice, warning, error or critical.")
-    var logLevel: String = Environment.value("CUECAST_LOG_LEVEL") ?? "info"
+    @Option(help: "Folder of static pages (default public).")
+    var `public`: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default info).")
+    var logLevel: String?
+
+    @Option(help: "text (human-readable, the default) or json (one JSON object per line: time, level, label, message, metadata).")
+    var logFormat: String?
 
     @Flag(help: "Start even if some scenarios are invalid, serving the valid ones.")
     var skipInvalid = false
 
-    @Option(help: "Require 'Authorization: Bearer <token>' to publish (generateEvent, triggers). Also CUECAST_PUBLISH_TOKEN.")
+    @Option(help: "Require 'Authorization: Bearer <token>' to publish (generateEvent, triggers).")
     var publishToken: String?
 
     @Flag(help: "Let anyone publish even when listening beyond loopback without a token.")
-    var allowAnonymousPublish = Environment.value("CUECAST_ALLOW_ANONYMOUS_PUBLISH") == "1"
+    var allowAnonymousPublish = false
 
-    @Option(
-        name: .customLong("allowed-host"),
-        help: "A name this server answers to besides localhost and loopback addresses while it listens on loopback (repeatable; also CUECAST_ALLOWED_HOSTS, comma-separated); pages on it may publish without a token."
-    )
-    var allowedHostOptions: [String] = []
+    @Option(help: "A name this server answers to besides localhost and loopback addresses while it listens on loopback (repeatable); pages on it may publish without a token.")
+    var allowedHost: [String] = []
 
-    @Option(help: "Largest publish body, in bytes.")
-    var maxBodyBytes: Int = Environment.value("CUECAST_MAX_BODY_BYTES").flatMap { Int($0) } ?? 64 * 1024
+    @Option(help: "Largest publish body, in bytes (default 65536).")
+    var maxBodyBytes: Int?
 
-    @Option(help: "Publishes a second allowed per client (bursts of twice that).")
-    var publishRate: Double = Environment.value("CUECAST_PUBLISH_RATE").flatMap { Double($0) } ?? 10
+    @Option(help: "Publishes a second allowed per client, bursts of twice that (default 10).")
+    var publishRate: Double?
 
-    @Option(help: "Events each channel keeps for Last-Event-ID resume.")
-    var channelHistory: Int = Environment.value("CUECAST_CHANNEL_HISTORY").flatMap { Int($0) } ?? 100
+    @Option(help: "Events each channel keeps for Last-Event-ID resume (default 100).")
+    var channelHistory: Int?
 
-    @Option(name: .customLong("https-port"), help: "Also serve HTTPS on this port (default 8443 when --tls-cert is given; 0 picks a free one).")
-    var httpsPortOption: Int?
+    @Option(help: "Also serve HTTPS on this port (default 8443 when --tls-cert is given; 0 picks a free one).")
+    var httpsPort: Int?
 
-    @Option(name: .customLong("tls-cert"), help: "PEM certificate (chain) for HTTPS; `cuecast cert` makes one for localhost.")
-    var tlsCertOption: String?
+    @Option(help: "PEM certificate (chain) for HTTPS; `cuecast cert` makes one for localhost.")
+    var tlsCert: String?
 
-    @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-cert.")
-    var tlsKeyOption: String?
+    @Option(help: "PEM private key for --tls-cert.")
+    var tlsKey: String?
 
-    /// `--https-port`, else `CUECAST_HTTPS_PORT` (a bad number there is reported as -1, and refused).
-    var httpsPort: Int? { httpsPortOption ?? Environment.value("CUECAST_HTTPS_PORT").map { Int($0) ?? -1 } }
-    var tlsCert: String? { tlsCertOption ?? Environment.value("CUECAST_TLS_CERT") }
-    var tlsKey: String? { tlsKeyOption ?? Environment.value("CUECAST_TLS_KEY") }
+    @Option(help: "Seconds a connection may wait for a complete request head (idle, or a head still arriving) before it is closed (default 15).")
+    var idleTimeout: Double?
 
-    @Option(help: "Seconds a connection may wait for a complete request head (idle, or a head still arriving) before it is closed.")
-    var idleTimeout: Double = Environment.value("CUECAST_IDLE_TIMEOUT").flatMap { Double($0) } ?? 15
-
-    @Option(help: "Seconds a request body may take to arrive.")
-    var requestBodyTimeout: Double = Environment.value("CUECAST_BODY_TIMEOUT").flatMap { Double($0) } ?? 30
+    @Option(help: "Seconds a request body may take to arrive (default 30).")
+    var requestBodyTimeout: Double?
 
     @Option(help: ArgumentHelp(
         "Event streams open at once, over all stream routes; one more gets 503 with Retry-After.",
@@ -86,64 +90,45 @@ struct ServeCommand: AsyncParsableCommand {
     ))
     var maxSubscribers: Int?
 
-    /// `--max-subscribers`, else `CUECAST_MAX_SUBSCRIBERS` (a bad number there is reported as -1, and refused).
-    var subscriberCap: Int? {
-        maxSubscribers ?? Environment.value("CUECAST_MAX_SUBSCRIBERS").map { Int($0) ?? -1 }
-    }
+    @Option(help: "A reverse proxy's address whose X-Forwarded-For names the client for rate limits and the log (repeatable).")
+    var trustedProxy: [String] = []
 
-    func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical (got '\(logLevel)')")
-        }
-        guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535 (got \(port))") }
-        guard maxBodyBytes > 0 else { throw ValidationError("--max-body-bytes must be positive (got \(maxBodyBytes))") }
-        guard publishRate > 0 else { throw ValidationError("--publish-rate must be positive (got \(publishRate))") }
-        guard (1...100_000).contains(channelHistory) else { throw ValidationError("--channel-history must be from 1 to 100000 (got \(channelHistory))") }
-        if let subscriberCap, subscriberCap < 1 {
-            throw ValidationError("--max-subscribers (or CUECAST_MAX_SUBSCRIBERS) must be a positive whole number (got \(maxSubscribers.map(String.init) ?? Environment.value("CUECAST_MAX_SUBSCRIBERS") ?? ""))")
-        }
-        switch (tlsCert, tlsKey) {
-        case (.some, nil): throw ValidationError("--tls-cert needs --tls-key (the certificate's private key, PEM)")
-        case (nil, .some): throw ValidationError("--tls-key needs --tls-cert (the certificate, PEM)")
-        case (nil, nil) where httpsPort != nil:
-            throw ValidationError("--https-port needs a certificate: --tls-cert FILE --tls-key FILE (run `cuecast cert` to make one for localhost)")
-        default: break
-        }
-        if let httpsPort {
-            guard (0...65535).contains(httpsPort) else { throw ValidationError("--https-port must be from 0 to 65535 (got \(httpsPort))") }
-            guard httpsPort != port || port == 0 else { throw ValidationError("--https-port must differ from --port (both are \(port))") }
-        }
-        guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be a positive number of seconds (got \(idleTimeout))") }
-        guard requestBodyTimeout > 0 else { throw ValidationError("--request-body-timeout must be a positive number of seconds (got \(requestBodyTimeout))") }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: scenarios, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("no scenarios folder at '\(scenarios)': run from the Cuecast folder or pass --scenarios DIR")
-        }
-    }
+    @Option(help: "Require 'Authorization: Bearer <token>' for GET /metrics.")
+    var metricsToken: String?
+
+    @Option(help: "Serve GET /metrics on this HOST:PORT alone instead of the main port (0 picks a free port).")
+    var metricsAddress: String?
 
     func run() async throws {
+        let settings: ServeSettings
+        switch await resolveSettings() {
+        case .success(let resolved): settings = resolved
+        case .failure(let error): throw ValidationError(error.description)
+        }
+        settings.logFormat.bootstrap(level: settings.logLevel)
         var logger = Logger(label: "cuecast")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        logger.logLevel = settings.logLevel
 
-        let loaded = ScenarioDirectory.load(scenarios)
+        let scenariosFolder = settings.scenarios
+        let loaded = ScenarioDirectory.load(scenariosFolder)
         for problem in loaded.problems { printError(problem.description) }
-        if !loaded.problems.isEmpty && !skipInvalid {
-            printError("cuecast: not starting: \(loaded.problems.count) problem(s) in \(scenarios) (fix them, or pass --skip-invalid to serve the rest)")
+        if !loaded.problems.isEmpty && !settings.skipInvalid {
+            printError("cuecast: not starting: \(loaded.problems.count) problem(s) in \(scenariosFolder) (fix them, or pass --skip-invalid to serve the rest)")
             throw ExitCode(1)
         }
-        if loaded.scenarios.isEmpty { logger.warning("no scenarios found", metadata: ["folder": "\(scenarios)"]) }
+        if loaded.scenarios.isEmpty { logger.warning("no scenarios found", metadata: ["folder": "\(scenariosFolder)"]) }
 
-        var publicFolder: String? = publicDirectory
+        var publicFolder: String? = settings.publicFolder
         var isDirectory: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: publicDirectory, isDirectory: &isDirectory) || !isDirectory.boolValue {
-            logger.warning("no public folder: serving no pages", metadata: ["folder": "\(publicDirectory)"])
+        if !FileManager.default.fileExists(atPath: settings.publicFolder, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            logger.warning("no public folder: serving no pages", metadata: ["folder": "\(settings.publicFolder)"])
             publicFolder = nil
         }
         // Each subscriber is a socket: take every descriptor the hard limit allows before the default cap is derived.
         let descriptors = DescriptorLimit.raiseToHard()
-        var configuration = ServerConfiguration(host: host, port: port, scenariosDirectory: scenarios, publicDirectory: publicFolder)
+        var configuration = ServerConfiguration(host: settings.host, port: settings.port, scenariosDirectory: scenariosFolder, publicDirectory: publicFolder)
         let derivedCap = configuration.maxSubscribers
-        if let subscriberCap {
+        if let subscriberCap = settings.maxSubscribers {
             configuration.maxSubscribers = subscriberCap
             if subscriberCap > derivedCap {
                 logger.warning(
@@ -151,36 +136,35 @@ struct ServeCommand: AsyncParsableCommand {
                 )
             }
         }
-        configuration.publishToken = publishToken ?? Environment.value("CUECAST_PUBLISH_TOKEN")
-        configuration.allowAnonymousPublish = allowAnonymousPublish
-        configuration.allowedHosts = allowedHostOptions + (Environment.value("CUECAST_ALLOWED_HOSTS") ?? "").split(separator: ",").map {
-            $0.trimmingCharacters(in: .whitespaces)
-        }.filter { !$0.isEmpty }
-        configuration.maxBodyBytes = maxBodyBytes
-        configuration.publishRate = publishRate
-        configuration.publishBurst = publishRate * 2
-        configuration.channelHistoryLimit = channelHistory
-        configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
-        configuration.requestBodyTimeout = .milliseconds(Int64(requestBodyTimeout * 1000))
-        if let tlsCert, let tlsKey {
+        settings.apply(to: &configuration)
+        configuration.metrics = MetricsBootstrap.serverMetrics()
+        if let tls = settings.tls {
             do {
-                let files = TLSFiles(certificatePath: tlsCert, keyPath: tlsKey)
-                let tls = try files.serverConfiguration()
+                let files = TLSFiles(certificatePath: tls.certificate, keyPath: tls.key)
+                let serverTLS = try files.serverConfiguration()
                 for warning in files.warnings() { logger.warning("\(warning)") }
-                configuration.https = try HTTPSConfiguration(port: httpsPort ?? 8443, tls: tls)
+                configuration.https = try HTTPSConfiguration(port: tls.port, tls: serverTLS)
             } catch {
                 printError("cuecast: cannot serve HTTPS: \(error)")
                 throw ExitCode(1)
             }
         }
         let publishing = configuration.publishingSummary
+        let metricsWarning = configuration.metricsSummary
         let capacity =
             "max subscribers: \(configuration.maxSubscribers) (open-file limit \(descriptors.map(String.init) ?? "unknown")); "
             + "a stream past that gets 503 with Retry-After: \(configuration.subscriberRetryAfterSeconds)"
         let scenarios = loaded.scenarios
-        let host = self.host
+        let host = settings.host
         let log = logger
+        let metricsAccess = configuration.metricsToken == nil ? "" : " (Authorization: Bearer <token>)"
+        let metricsAddress = configuration.metricsAddress
         let app = buildApplication(scenarios: scenarios, configuration: configuration, logger: logger) { listener in
+            if listener.metricsOnly, let metricsAddress {
+                let host = metricsAddress.host
+                log.info("metrics: http://\(host.contains(":") ? "[\(host)]" : host):\(listener.port)/metrics\(metricsAccess)")
+                return
+            }
             let base = "\(listener.scheme)://\(host.contains(":") ? "[\(host)]" : host):\(listener.port)"
             guard listener.scheme == "http" else {
                 log.info("cuecast is serving HTTPS at \(base)/ (HTTP/2 over TLS, or HTTP/1.1); try: curl -N --http2 -k \(base)/streams/clock")
@@ -191,10 +175,26 @@ struct ServeCommand: AsyncParsableCommand {
                 log.info("  \(scenario.mode.rawValue) \(base)/streams/\(scenario.name)  (\(scenario.title))")
             }
             log.info("channels: \(base)/subscribeToEvents and \(base)/channels/{name}; publish with POST \(base)/generateEvent")
+            if metricsAddress == nil { log.info("metrics: \(base)/metrics\(metricsAccess)") }
+            if let metricsWarning { log.notice("\(metricsWarning)") }
             log.notice("\(publishing)")
             log.notice("\(capacity)")
         }
         try await app.runService()
+    }
+}
+
+extension ServeCommand {
+    /// Every option from its source, read and checked (`OptionSources`, `ServeSettings`).
+    func resolveSettings() async -> Result<ServeSettings, OptionError> {
+        let environment = ProcessInfo.processInfo.environment
+        let file = config ?? environment["CUECAST_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        do {
+            let options = try await OptionSources.load(commandLine: givenOptions, environment: environment, file: file, knownKeys: Self.optionKeys)
+            return .success(try ServeSettings(options))
+        } catch {
+            return .failure(error)
+        }
     }
 }
 

@@ -1,8 +1,10 @@
+import AsyncHTTPClient
 import CuecastTestSupport
 import CuecastCore
 @testable import CuecastServer
 import Foundation
 import Hummingbird
+import Logging
 import NIOHTTP1
 import Testing
 
@@ -37,7 +39,8 @@ struct OpenAPIDocumentTests {
                 catalog: ScenarioCatalog(scenarios: [], hubConfiguration: configuration.hubConfiguration),
                 channels: ChannelDirectory(configuration: configuration.channelConfiguration),
                 configuration: configuration,
-                connections: ConnectionRegistry(limit: 1, retryAfterSeconds: 1)
+                connections: ConnectionRegistry(limit: 1, retryAfterSeconds: 1),
+                stats: StatsFeed(subscriberBufferBytes: 1024), logger: Logger(label: "test")
             )
             let served = Set(router.routes.map { "\($0.method.rawValue) \(Self.openAPIPath($0.path.description))" })
             #expect(documented.isSubset(of: served), "documented but not served: \(documented.subtracting(served).sorted())")
@@ -46,8 +49,11 @@ struct OpenAPIDocumentTests {
                 let parts = line.split(separator: " ")
                 let path = parts[1].replacingOccurrences(of: "{name}", with: "x").replacingOccurrences(of: "{trigger}", with: "x")
                     .replacingOccurrences(of: "{id}", with: "1")
-                let response = try await send(port: port, HTTPMethod(rawValue: String(parts[0])), path)
-                #expect(response.status == 405, "\(line) is served but missing from the OpenAPI document")
+                // Only the status: a route missing from the document may be a stream that never ends.
+                var request = HTTPClientRequest(url: "http://localhost:\(port)\(path)")
+                request.method = HTTPMethod(rawValue: String(parts[0]))
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+                #expect(response.status.code == 405, "\(line) is served but missing from the OpenAPI document")
             }
 
             // Every operation lists at least one error answer, and every error answer is the JSON error schema.

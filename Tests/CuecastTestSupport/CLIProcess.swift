@@ -40,13 +40,15 @@ public final class CLIProcess: Sendable {
         let state = Mutex((stdout: Data(), stderr: Data(), openPipes: 2))
     }
 
-    /// Starts `cuecast` with `arguments`, in the package root unless told otherwise.
-    public init(_ arguments: [String], in directory: URL = CuecastExecutable.packageRoot) throws {
+    /// Starts `cuecast` with `arguments`, in the package root unless told otherwise, with `environment` added to
+    /// this process's own.
+    public init(_ arguments: [String], in directory: URL = CuecastExecutable.packageRoot, environment: [String: String] = [:]) throws {
         let executable = try #require(CuecastExecutable.url, "no cuecast executable next to the tests: run `swift build --build-tests` first")
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = directory
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, given in given } }
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout
@@ -108,8 +110,10 @@ public final class CLIProcess: Sendable {
     }
 
     /// Runs `cuecast` to completion (killing it after `timeout`).
-    public static func run(_ arguments: [String], in directory: URL = CuecastExecutable.packageRoot, timeout: Duration = .seconds(20)) async throws -> (status: Int32?, stdout: String, stderr: String) {
-        let process = try CLIProcess(arguments, in: directory)
+    public static func run(
+        _ arguments: [String], in directory: URL = CuecastExecutable.packageRoot, environment: [String: String] = [:], timeout: Duration = .seconds(20)
+    ) async throws -> (status: Int32?, stdout: String, stderr: String) {
+        let process = try CLIProcess(arguments, in: directory, environment: environment)
         let exit = await process.waitForExit(timeout: timeout)
         if exit == nil { kill(process.pid, SIGKILL) }
         return (exit?.status, process.stdout, process.stderr)

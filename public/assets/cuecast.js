@@ -7,7 +7,7 @@ export function chrome() {
   const header = document.createElement("header");
   header.className = "top";
   header.innerHTML = `<a class="brand" href="index.html">Cuecast</a>
-    <nav aria-label="Pages"><a href="index.html">Streams</a><a href="generate.html">Channels &amp; generate</a><a href="inspector.html">Inspector</a><a href="conformance.html">Conformance lab</a></nav>`;
+    <nav aria-label="Pages"><a href="index.html">Streams</a><a href="generate.html">Channels &amp; generate</a><a href="inspector.html">Inspector</a><a href="conformance.html">Conformance lab</a><a href="dashboard.html">This server</a></nav>`;
   document.body.prepend(header);
 }
 

@@ -16,13 +16,20 @@ public final class Station: Sendable {
     private let origin: Duration
     /// Finished by `stop()`: ends `run` even while it sleeps until the next cue.
     private let stopSignal = AsyncStream<Never>.makeStream()
+    /// Told how many events each emission of the playback published (not triggers), for the server's metrics.
+    private let countEvents: (@Sendable (Int) -> Void)?
 
     /// - Parameters:
     ///   - timeline: where to play from (a solo stream resumed after `Last-Event-ID` passes one already advanced).
     ///   - speed: how much faster than written to play.
     ///   - origin: the scenario time that is "now" when the station starts, for a resumed timeline.
-    public init(scenario: Scenario, hub: BroadcastHub = BroadcastHub(), timeline: Timeline? = nil, speed: Double = 1, origin: Duration = .zero) {
+    ///   - countEvents: told how many events the playback published at each step (for metrics).
+    public init(
+        scenario: Scenario, hub: BroadcastHub = BroadcastHub(), timeline: Timeline? = nil, speed: Double = 1, origin: Duration = .zero,
+        countEvents: (@Sendable (Int) -> Void)? = nil
+    ) {
         self.scenario = scenario
+        self.countEvents = countEvents
         self.hub = hub
         self.timeline = Mutex(timeline ?? Timeline(scenario: scenario))
         self.speed = speed
@@ -52,18 +59,25 @@ public final class Station: Sendable {
 
     private func play<C: Clock>(clock: C) async throws where C.Duration == Duration {
         let hub = self.hub
+        let countEvents = self.countEvents
         try await Playback<C>.drive(
             clock: clock, speed: speed, heartbeat: scenario.heartbeat, from: origin,
             upcoming: { timeline.withLock { $0.nextOffset } },
             next: {
                 // Made and published under the lock, as a trigger is, so ids reach subscribers in order; the
                 // rest of the same emission (the event after its comment) goes with it, so no trigger comes between.
-                timeline.withLock { timeline in
-                    guard let entry = timeline.next() else { return nil }
+                let (entry, events) = timeline.withLock { timeline -> (TimelineEntry?, Int) in
+                    guard let entry = timeline.next() else { return (nil, 0) }
                     hub.play(Playback<C>.Output.entry(entry))
-                    while timeline.hasPendingEntries, let rest = timeline.next() { hub.play(Playback<C>.Output.entry(rest)) }
-                    return entry
+                    var events = entry.item.isEvent ? 1 : 0
+                    while timeline.hasPendingEntries, let rest = timeline.next() {
+                        hub.play(Playback<C>.Output.entry(rest))
+                        if rest.item.isEvent { events += 1 }
+                    }
+                    return (entry, events)
                 }
+                if events > 0 { countEvents?(events) }
+                return entry
             }
         ) { output in
             if case .heartbeat = output { hub.play(output) }

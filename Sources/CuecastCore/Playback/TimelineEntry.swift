@@ -25,3 +25,13 @@ public enum TimelineItem: Sendable {
     /// The stream is over: send the sentinel, if any, then close.
     case end(SSEEvent?)
 }
+
+extension TimelineItem {
+    /// Whether the item goes out as an event (a sentinel is one).
+    var isEvent: Bool {
+        switch self {
+        case .event, .end(.some): true
+        case .passStarted, .comment, .end(.none): false
+        }
+    }
+}

@@ -243,6 +243,147 @@ enum OpenAPIDocument {
               "minimum": 0,
               "maximum": 18446744073709551615
             }
+          },
+          {
+            "name": "clock",
+            "in": "query",
+            "description": "`manual`: a solo playback that moves only when told over `/api/playbacks` (docs/test-double.md); `real` is the default. 400 `clock_on_live` on a live stream.",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "manual",
+                "real"
+              ]
+            }
+          },
+          {
+            "name": "drip",
+            "in": "query",
+            "description": "Every byte in a write of its own, this many milliseconds apart. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 1000
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "latency",
+            "in": "query",
+            "description": "Every write this many milliseconds late. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 60000
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "lineEnding",
+            "in": "query",
+            "description": "How lines end on the wire. (docs/faults.md)",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "lf",
+                "crlf",
+                "cr"
+              ]
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "bom",
+            "in": "query",
+            "description": "A UTF-8 byte order mark before the body. (docs/faults.md)",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "0",
+                "1",
+                "true",
+                "false"
+              ]
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "junk",
+            "in": "query",
+            "description": "Lines a client must ignore around every event. (docs/faults.md)",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "0",
+                "1",
+                "true",
+                "false"
+              ]
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "closeAfter",
+            "in": "query",
+            "description": "Close the connection right after the N-th event. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000000
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "closeMidEvent",
+            "in": "query",
+            "description": "Send the N-th event without its blank line, then close. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000000
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "stallAfter",
+            "in": "query",
+            "description": "After the N-th event, stay open and silent. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000000
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "status",
+            "in": "query",
+            "description": "This status instead of 200, before any event. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 200,
+              "maximum": 599,
+              "not": {
+                "enum": [
+                  204,
+                  205,
+                  304
+                ]
+              }
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "contentType",
+            "in": "query",
+            "description": "This Content-Type instead of text/event-stream. (docs/faults.md)",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "pattern": "^[\\x20-\\x7e]+$"
+            },
+            "x-cuecast-fault": true
           }
         ],
         "responses": {
@@ -251,6 +392,13 @@ enum OpenAPIDocument {
             "headers": {
               "X-Cuecast-Connection": {
                 "description": "This connection's id, for `POST /api/connections/{id}/drop`.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              },
+              "X-Cuecast-Playback": {
+                "description": "With `?clock=manual`: the playback's id for `/api/playbacks/{id}`.",
                 "schema": {
                   "type": "string",
                   "pattern": "^[0-9]+$"
@@ -269,7 +417,7 @@ enum OpenAPIDocument {
             "description": "The `Last-Event-ID` is the stream's sentinel (or its last event): the client has everything there will be, and a browser's EventSource stops for good."
           },
           "400": {
-            "description": "A bad query parameter or `Last-Event-ID` (unknown parameter, bad history, speed, seed, client or id).",
+            "description": "A bad query parameter or `Last-Event-ID` (unknown parameter, bad history, speed, seed, client or id). A bad fault option gets `bad_fault`.",
             "content": {
               "application/json": {
                 "schema": {
@@ -362,6 +510,135 @@ enum OpenAPIDocument {
               "maxLength": 256,
               "pattern": "^[\\x20-\\x7e]*$"
             }
+          },
+          {
+            "name": "drip",
+            "in": "query",
+            "description": "Every byte in a write of its own, this many milliseconds apart. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 1000
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "latency",
+            "in": "query",
+            "description": "Every write this many milliseconds late. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 60000
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "lineEnding",
+            "in": "query",
+            "description": "How lines end on the wire. (docs/faults.md)",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "lf",
+                "crlf",
+                "cr"
+              ]
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "bom",
+            "in": "query",
+            "description": "A UTF-8 byte order mark before the body. (docs/faults.md)",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "0",
+                "1",
+                "true",
+                "false"
+              ]
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "junk",
+            "in": "query",
+            "description": "Lines a client must ignore around every event. (docs/faults.md)",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "0",
+                "1",
+                "true",
+                "false"
+              ]
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "closeAfter",
+            "in": "query",
+            "description": "Close the connection right after the N-th event. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000000
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "closeMidEvent",
+            "in": "query",
+            "description": "Send the N-th event without its blank line, then close. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000000
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "stallAfter",
+            "in": "query",
+            "description": "After the N-th event, stay open and silent. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000000
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "status",
+            "in": "query",
+            "description": "This status instead of 200, before any event. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 200,
+              "maximum": 599,
+              "not": {
+                "enum": [
+                  204,
+                  205,
+                  304
+                ]
+              }
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "contentType",
+            "in": "query",
+            "description": "This Content-Type instead of text/event-stream. (docs/faults.md)",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "pattern": "^[\\x20-\\x7e]+$"
+            },
+            "x-cuecast-fault": true
           }
         ],
         "responses": {
@@ -370,6 +647,13 @@ enum OpenAPIDocument {
             "headers": {
               "X-Cuecast-Connection": {
                 "description": "This connection's id, for `POST /api/connections/{id}/drop`.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              },
+              "X-Cuecast-Playback": {
+                "description": "With `?clock=manual`: the playback's id for `/api/playbacks/{id}`.",
                 "schema": {
                   "type": "string",
                   "pattern": "^[0-9]+$"
@@ -388,7 +672,7 @@ enum OpenAPIDocument {
             "description": "The `Last-Event-ID` is the stream's sentinel (or its last event): the client has everything there will be, and a browser's EventSource stops for good."
           },
           "400": {
-            "description": "A bad query parameter or `Last-Event-ID` (unknown parameter, bad history, speed, seed, client or id).",
+            "description": "A bad query parameter or `Last-Event-ID` (unknown parameter, bad history, speed, seed, client or id). A bad fault option gets `bad_fault`.",
             "content": {
               "application/json": {
                 "schema": {
@@ -479,6 +763,135 @@ enum OpenAPIDocument {
               "maxLength": 256,
               "pattern": "^[\\x20-\\x7e]*$"
             }
+          },
+          {
+            "name": "drip",
+            "in": "query",
+            "description": "Every byte in a write of its own, this many milliseconds apart. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 1000
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "latency",
+            "in": "query",
+            "description": "Every write this many milliseconds late. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 0,
+              "maximum": 60000
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "lineEnding",
+            "in": "query",
+            "description": "How lines end on the wire. (docs/faults.md)",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "lf",
+                "crlf",
+                "cr"
+              ]
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "bom",
+            "in": "query",
+            "description": "A UTF-8 byte order mark before the body. (docs/faults.md)",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "0",
+                "1",
+                "true",
+                "false"
+              ]
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "junk",
+            "in": "query",
+            "description": "Lines a client must ignore around every event. (docs/faults.md)",
+            "schema": {
+              "type": "string",
+              "enum": [
+                "0",
+                "1",
+                "true",
+                "false"
+              ]
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "closeAfter",
+            "in": "query",
+            "description": "Close the connection right after the N-th event. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000000
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "closeMidEvent",
+            "in": "query",
+            "description": "Send the N-th event without its blank line, then close. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000000
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "stallAfter",
+            "in": "query",
+            "description": "After the N-th event, stay open and silent. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 1,
+              "maximum": 1000000
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "status",
+            "in": "query",
+            "description": "This status instead of 200, before any event. (docs/faults.md)",
+            "schema": {
+              "type": "integer",
+              "minimum": 200,
+              "maximum": 599,
+              "not": {
+                "enum": [
+                  204,
+                  205,
+                  304
+                ]
+              }
+            },
+            "x-cuecast-fault": true
+          },
+          {
+            "name": "contentType",
+            "in": "query",
+            "description": "This Content-Type instead of text/event-stream. (docs/faults.md)",
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200,
+              "pattern": "^[\\x20-\\x7e]+$"
+            },
+            "x-cuecast-fault": true
           }
         ],
         "responses": {
@@ -487,6 +900,13 @@ enum OpenAPIDocument {
             "headers": {
               "X-Cuecast-Connection": {
                 "description": "This connection's id, for `POST /api/connections/{id}/drop`.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              },
+              "X-Cuecast-Playback": {
+                "description": "With `?clock=manual`: the playback's id for `/api/playbacks/{id}`.",
                 "schema": {
                   "type": "string",
                   "pattern": "^[0-9]+$"
@@ -505,7 +925,7 @@ enum OpenAPIDocument {
             "description": "The `Last-Event-ID` is the stream's sentinel (or its last event): the client has everything there will be, and a browser's EventSource stops for good."
           },
           "400": {
-            "description": "A bad query parameter or `Last-Event-ID` (unknown parameter, bad history, speed, seed, client or id).",
+            "description": "A bad query parameter or `Last-Event-ID` (unknown parameter, bad history, speed, seed, client or id). A bad fault option gets `bad_fault`.",
             "content": {
               "application/json": {
                 "schema": {
@@ -1206,6 +1626,634 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/api/stats/stream": {
+      "get": {
+        "operationId": "streamStats",
+        "summary": "Cuecast's own figures as an event stream: a `stats` event a second (subscribers, events and deliveries per second, memory, per-stream counts), the last minute replayed on joining.",
+        "parameters": [
+          {
+            "name": "history",
+            "in": "query",
+            "description": "Events of history to replay first: `none`, `all` (default) or a number.",
+            "schema": {
+              "type": "string",
+              "pattern": "^(none|all|[0-9]{1,9})$"
+            }
+          },
+          {
+            "name": "lastEventId",
+            "in": "query",
+            "description": "Resume after this event id (what EventSource polyfills send); the `Last-Event-ID` header wins.",
+            "schema": {
+              "type": "string",
+              "maxLength": 256,
+              "pattern": "^[^\\r\\n\\u0000]*$"
+            }
+          },
+          {
+            "name": "client",
+            "in": "query",
+            "description": "A label for this connection, so `POST /api/connections/drop?client=` can hang up on it.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+            }
+          },
+          {
+            "name": "Last-Event-ID",
+            "in": "header",
+            "description": "The id of the last event the client saw; browsers send it when they reconnect.",
+            "schema": {
+              "type": "string",
+              "maxLength": 256,
+              "pattern": "^[\\x20-\\x7e]*$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The event stream: `text/event-stream`, open until the scenario ends, the server shuts down (a goodbye comment first) or the client falls behind by more than its buffer (a comment says so, then the connection closes).",
+            "headers": {
+              "X-Cuecast-Connection": {
+                "description": "This connection's id, for `POST /api/connections/{id}/drop`.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              },
+              "X-Cuecast-Playback": {
+                "description": "With `?clock=manual`: the playback's id for `/api/playbacks/{id}`.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "text/event-stream": {
+                "schema": {
+                  "$ref": "#/components/schemas/Event"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "A bad query parameter or `Last-Event-ID` (unknown parameter, bad history, speed, seed, client or id). A bad fault option gets `bad_fault`.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "The subscriber cap is reached (`too_many_subscribers`), or too many channels exist (`too_many_channels`).",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/metrics": {
+      "get": {
+        "operationId": "metrics",
+        "summary": "Prometheus text format: streams, connections closed by reason, resumes, publishes, deliveries, bytes, reloads, requests by route and status. Needs `--metrics-token` when set; absent here when `--metrics-address` moves it to its own listener.",
+        "responses": {
+          "200": {
+            "description": "The metrics.",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A metrics token is set and the request lacks it or has a wrong one.",
+            "headers": {
+              "WWW-Authenticate": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/playbacks": {
+      "get": {
+        "operationId": "listPlaybacks",
+        "summary": "The solo streams opened with `?clock=manual`: id, label, path and clock.",
+        "responses": {
+          "200": {
+            "description": "The playbacks.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "playbacks"
+                  ],
+                  "properties": {
+                    "playbacks": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/Playback"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/playbacks/{id}/{action}": {
+      "post": {
+        "operationId": "stepPlayback",
+        "summary": "Step a `?clock=manual` playback: `advance?by=2s`, `next` (to its next cue), `pause`, `resume`. Answers once what came due is sent. Needs publishing access.",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "description": "The `X-Cuecast-Playback` id, or the stream's `?client=` label.",
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "action",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "enum": [
+                "advance",
+                "next",
+                "pause",
+                "resume"
+              ]
+            }
+          },
+          {
+            "name": "by",
+            "in": "query",
+            "description": "For `advance`: `500ms`, `2s`, `1.5s`, or milliseconds.",
+            "schema": {
+              "type": "string"
+            }
+          }
+        ],
+        "responses": {
+          "400": {
+            "description": "The event is invalid: a field with a line break or NUL, a bad `retry`, an unknown field, malformed JSON (with line and column), a body that is not UTF-8 or whose framing is broken, or a bad channel name.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "A publish token is set and the request lacks it (`token_required`) or has a wrong one (`bad_token`).",
+            "headers": {
+              "WWW-Authenticate": {
+                "schema": {
+                  "type": "string"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "429": {
+            "description": "Too many publishes from this client (`rate_limited`).",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "200": {
+            "description": "The playback's clock after the step.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Playback"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No open manual playback has this id or label (`unknown_playback`), or no such action (`unknown_action`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "The playback has no cue left (`playback_finished`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/conformance": {
+      "get": {
+        "operationId": "listConformanceCases",
+        "summary": "The client conformance lab's cases, each with what the specification expects (and what browsers do, where they differ).",
+        "responses": {
+          "200": {
+            "description": "The cases.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "cases"
+                  ],
+                  "properties": {
+                    "cases": {
+                      "type": "array",
+                      "items": {
+                        "type": "object",
+                        "required": [
+                          "name",
+                          "summary",
+                          "expected"
+                        ]
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/conformance/{case}": {
+      "get": {
+        "operationId": "conformanceCase",
+        "summary": "A lab case's response to this request of the run: on purpose any status, content type and bytes the case tests (so `scripts/contract` leaves it out), then 204.",
+        "x-cuecast-fault": true,
+        "parameters": [
+          {
+            "name": "case",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "run",
+            "in": "query",
+            "required": true,
+            "description": "A token fresh for each run of a case.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9_-]{1,64}$"
+            }
+          }
+        ],
+        "responses": {
+          "default": {
+            "description": "Whatever the case serves."
+          },
+          "400": {
+            "description": "No `?run=` token (`bad_run`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such case (`unknown_case`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/conformance/{case}/requests": {
+      "get": {
+        "operationId": "conformanceRequests",
+        "summary": "The `Last-Event-ID` of each request a run of a case made (null for none).",
+        "parameters": [
+          {
+            "name": "case",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "run",
+            "in": "query",
+            "required": true,
+            "description": "A token fresh for each run of a case.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9_-]{1,64}$"
+            }
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The requests.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "requests"
+                  ],
+                  "properties": {
+                    "requests": {
+                      "type": "array",
+                      "items": {
+                        "type": [
+                          "string",
+                          "null"
+                        ]
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "No `?run=` token (`bad_run`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such case (`unknown_case`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
+    },
+    "/api/conformance/{case}/grade": {
+      "post": {
+        "operationId": "gradeConformanceCase",
+        "summary": "Grades what a client dispatched in a run of a case, by the same code as `cuecast conformance`.",
+        "parameters": [
+          {
+            "name": "case",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string"
+            }
+          },
+          {
+            "name": "run",
+            "in": "query",
+            "required": true,
+            "description": "A token fresh for each run of a case.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[A-Za-z0-9_-]{1,64}$"
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "type": "object",
+                "required": [
+                  "events"
+                ],
+                "properties": {
+                  "events": {
+                    "type": "array",
+                    "items": {
+                      "$ref": "#/components/schemas/ConformanceEvent"
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The verdict.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "case",
+                    "verdict",
+                    "passed",
+                    "problems",
+                    "got"
+                  ],
+                  "properties": {
+                    "case": {
+                      "type": "string"
+                    },
+                    "verdict": {
+                      "type": "string"
+                    },
+                    "passed": {
+                      "type": "boolean"
+                    },
+                    "problems": {
+                      "type": "array",
+                      "items": {
+                        "type": "string"
+                      }
+                    },
+                    "got": {
+                      "type": "object"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "No `?run=` token (`bad_run`), or a body that is not `{\"events\": [...]}` (`bad_json`, `bad_events`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "404": {
+            "description": "No such case (`unknown_case`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "403": {
+            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          }
+        }
+      }
     }
   },
   "components": {
@@ -1519,6 +2567,46 @@ enum OpenAPIDocument {
           "dropped": {
             "type": "integer",
             "minimum": 0
+          }
+        }
+      },
+      "Playback": {
+        "type": "object",
+        "required": [
+          "id"
+        ],
+        "additionalProperties": true,
+        "properties": {
+          "id": {
+            "type": "integer",
+            "minimum": 0
+          },
+          "client": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "path": {
+            "type": "string"
+          }
+        }
+      },
+      "ConformanceEvent": {
+        "type": "object",
+        "required": [
+          "type",
+          "data"
+        ],
+        "properties": {
+          "type": {
+            "type": "string"
+          },
+          "data": {
+            "type": "string"
+          },
+          "lastEventId": {
+            "type": "string"
           }
         }
       }

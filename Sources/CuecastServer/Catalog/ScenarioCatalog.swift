@@ -13,19 +13,25 @@ public final class ScenarioCatalog: Sendable {
     /// Open solo playbacks by scenario name, so a trigger reaches each of them.
     private let solo = Mutex<[String: [ObjectIdentifier: Station]]>([:])
     private let hubConfiguration: BroadcastHub.Configuration
+    /// Told how many events a live playback published, for the metrics.
+    private let countEvents: (@Sendable (Int) -> Void)?
     /// Every live station, the first ones and those made later (a scenario file added or edited), in the order
     /// they were made, for the service that runs them: one source, so none is run twice or missed.
     private let newStations = AsyncStream<Station>.makeStream()
 
-    public init(scenarios: [Scenario], hubConfiguration: BroadcastHub.Configuration) {
+    public init(scenarios: [Scenario], hubConfiguration: BroadcastHub.Configuration, countEvents: (@Sendable (Int) -> Void)? = nil) {
         self.hubConfiguration = hubConfiguration
-        let entries = scenarios.map { Self.makeEntry($0, hubConfiguration: hubConfiguration) }
+        self.countEvents = countEvents
+        let entries = scenarios.map { Self.makeEntry($0, hubConfiguration: hubConfiguration, countEvents: countEvents) }
         self.entries = Mutex(entries)
         for station in entries.compactMap(\.station) { newStations.continuation.yield(station) }
     }
 
-    private static func makeEntry(_ scenario: Scenario, hubConfiguration: BroadcastHub.Configuration) -> Entry {
-        Entry(scenario: scenario, station: scenario.mode == .live ? Station(scenario: scenario, hub: BroadcastHub(configuration: hubConfiguration)) : nil)
+    private static func makeEntry(
+        _ scenario: Scenario, hubConfiguration: BroadcastHub.Configuration, countEvents: (@Sendable (Int) -> Void)?
+    ) -> Entry {
+        guard scenario.mode == .live else { return Entry(scenario: scenario, station: nil) }
+        return Entry(scenario: scenario, station: Station(scenario: scenario, hub: BroadcastHub(configuration: hubConfiguration), countEvents: countEvents))
     }
 
     public var all: [Entry] { entries.withLock { $0 } }
@@ -39,7 +45,7 @@ public final class ScenarioCatalog: Sendable {
     /// New connections get the new version at once; a replaced live station stops, telling its listeners to
     /// reconnect, and they join the new one.
     public func install(_ scenario: Scenario) {
-        let entry = Self.makeEntry(scenario, hubConfiguration: hubConfiguration)
+        let entry = Self.makeEntry(scenario, hubConfiguration: hubConfiguration, countEvents: countEvents)
         let replaced: [Entry] = entries.withLock { entries in
             let isReplaced = { (existing: Entry) in
                 existing.scenario.name == scenario.name || (existing.scenario.sourcePath != nil && existing.scenario.sourcePath == scenario.sourcePath)

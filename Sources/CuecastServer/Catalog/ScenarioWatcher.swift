@@ -13,6 +13,8 @@ struct ScenarioWatcher: Service {
     let catalog: ScenarioCatalog
     let interval: Duration
     let logger: Logger
+    /// Counts each reload, good or broken.
+    let metrics: ServerMetrics
 
     /// What a file looked like when last read.
     struct Stamp: Equatable {
@@ -43,12 +45,15 @@ struct ScenarioWatcher: Service {
             let scenario = try ScenarioLoader.load(contentsOf: path)
             if let other = catalog.entry(named: scenario.name), let otherPath = other.scenario.sourcePath, otherPath != path {
                 logger.error("\(path): scenario name '\(scenario.name)' is already used by \(otherPath); keeping what was served")
+                metrics.reloaded(good: false)
                 return
             }
             let isNew = catalog.scenario(loadedFrom: path) == nil
             catalog.install(scenario)
+            metrics.reloaded(good: true)
             logger.notice("\(isNew ? "loaded" : "reloaded") '\(scenario.name)' from \(path)")
         } catch {
+            metrics.reloaded(good: false)
             for problem in error.problems { logger.error("\(problem.description)") }
             let kept = catalog.scenario(loadedFrom: path).map { "the last good version of '\($0.name)' keeps playing" } ?? "not served"
             logger.error("\(path) has \(error.problems.count) problem(s): \(kept)")

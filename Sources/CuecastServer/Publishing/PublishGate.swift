@@ -7,6 +7,7 @@ import Hummingbird
 struct PublishGate: Sendable {
     let access: PublishAccess
     let limiter: RateLimiter
+    let proxies: TrustedProxies
 
     init(configuration: ServerConfiguration) {
         access = PublishAccess(
@@ -14,10 +15,13 @@ struct PublishGate: Sendable {
             boundary: configuration.siteBoundary
         )
         limiter = RateLimiter(rate: configuration.publishRate, burst: configuration.publishBurst)
+        proxies = configuration.trustedProxies
     }
 
-    func admit(_ request: Request, client: String) throws(APIError) {
+    /// `peer` is the connection's address; behind a trusted proxy the limit is kept per client it forwards for.
+    func admit(_ request: Request, client peer: String) throws(APIError) {
         try access.check(request)
+        let client = proxies.client(peer: peer, forwardedFor: request.headers[.xForwardedFor])
         if let wait = limiter.take(for: client) {
             let seconds = max(1, Int(wait.seconds.rounded(.up)))
             throw APIError(

@@ -3,7 +3,8 @@ import Synchronization
 
 /// A token bucket per client address: `rate` publishes a second on average, bursts up to `burst`.
 ///
-/// Keyed by the connection's address (not `X-Forwarded-For`, which any client can write). Idle buckets are
+/// Keyed by the client's address: the connection's, or behind a trusted proxy the one it forwards for
+/// (`TrustedProxies`; an untrusted peer's `X-Forwarded-For` is whatever it wrote, and is ignored). Idle buckets are
 /// dropped so a stream of new addresses cannot grow memory without bound.
 final class RateLimiter: Sendable {
     struct Bucket {

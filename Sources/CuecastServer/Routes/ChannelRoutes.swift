@@ -29,7 +29,7 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
         let plan = try Self.plan(
             channel: name, uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], channels: channels, configuration: configuration
         )
-        return try StreamPlan.routerAnswer(plan, connections: connections)
+        return try StreamPlan.routerAnswer(plan, connections: connections, metrics: configuration.metrics)
     }
 
     /// What a channel subscriber gets (shared with `StreamRequests`); `nil` when the client already has everything
@@ -41,7 +41,8 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
         let options = try StreamOptions(uri: uri, lastEventIDHeader: lastEventIDHeader, mode: .live)
         let welcome = "channel '\(name)': events published with POST /generateEvent\(name == ChannelDirectory.defaultChannel ? "" : "?channel=\(name)") arrive here"
         let historyLimit = channels.configuration.hub.historyLimit
-        return StreamPlan(hub: hub, options: options, preamble: Frame.preamble(welcome: welcome, retry: configuration.channelRetry)) { id in
+        let label = StreamLabel(kind: .channel, name: configuration.metrics.channelLabels.label(for: name))
+        return StreamPlan(hub: hub, label: label, options: options, preamble: Frame.preamble(welcome: welcome, retry: configuration.channelRetry)) { id in
             "Last-Event-ID \(id) is older than this channel's history (the last \(historyLimit) events) or unknown: events may have been missed; here is all that is kept"
         }
     }

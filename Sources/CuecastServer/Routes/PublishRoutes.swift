@@ -13,32 +13,53 @@ struct PublishRoutes: Sendable {
 
     func add(to router: Router<CuecastRequestContext>) {
         router.post("/generateEvent") { request, context in
-            try gate.admit(request, client: context.clientAddress)
-            var request = request
-            let tooLarge = APIError(.contentTooLarge, code: "body_too_large", message: "the body is larger than \(configuration.maxBodyBytes) bytes")
-            // A declared length over the limit is refused before a byte of the body is waited for.
-            if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > configuration.maxBodyBytes { throw tooLarge }
-            let body: ByteBuffer
-            do {
-                body = try await request.collectBody(upTo: configuration.maxBodyBytes)
-            } catch is NIOTooManyBytesError {
-                throw tooLarge
-            } catch {
-                throw APIError(.badRequest, code: "bad_body", message: "the request body could not be read: it ended early or its framing is broken")
+            try await counted {
+                try gate.admit(request, client: context.clientAddress)
+                var request = request
+                let tooLarge = APIError(.contentTooLarge, code: "body_too_large", message: "the body is larger than \(configuration.maxBodyBytes) bytes")
+                // A declared length over the limit is refused before a byte of the body is waited for.
+                if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > configuration.maxBodyBytes { throw tooLarge }
+                let body: ByteBuffer
+                do {
+                    body = try await request.collectBody(upTo: configuration.maxBodyBytes)
+                } catch is NIOTooManyBytesError {
+                    throw tooLarge
+                } catch {
+                    throw APIError(.badRequest, code: "bad_body", message: "the request body could not be read: it ended early or its framing is broken")
+                }
+                let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { _, last in last })
+                let event = try PublishRequest(body: body, contentType: request.headers[.contentType], query: query)
+                return try publish(event, channel: query["channel"] ?? ChannelDirectory.defaultChannel)
             }
-            let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { _, last in last })
-            let event = try PublishRequest(body: body, contentType: request.headers[.contentType], query: query)
-            return try publish(event, channel: query["channel"] ?? ChannelDirectory.defaultChannel)
         }
         router.get("/generateEvent") { request, context in
-            try gate.admit(request, client: context.clientAddress)
-            let fact = CatFacts.all.randomElement()!
-            let channel = request.uri.queryParameters["channel"].map(String.init) ?? ChannelDirectory.defaultChannel
-            return try publish(PublishRequest(event: "catFact", data: fact), channel: channel)
+            try await counted {
+                try gate.admit(request, client: context.clientAddress)
+                let fact = CatFacts.all.randomElement() ?? "Cats sleep for about two thirds of the day."
+                let channel = request.uri.queryParameters["channel"].map(String.init) ?? ChannelDirectory.defaultChannel
+                return try publish(PublishRequest(event: "catFact", data: fact), channel: channel)
+            }
         }
         router.post("/streams/:name/triggers/:trigger") { request, context in
-            try gate.admit(request, client: context.clientAddress)
-            return try fire(scenario: context.parameters.require("name"), trigger: context.parameters.require("trigger"))
+            try await counted {
+                try gate.admit(request, client: context.clientAddress)
+                return try fire(scenario: context.parameters.require("name"), trigger: context.parameters.require("trigger"))
+            }
+        }
+    }
+
+    /// Runs a publishing handler and counts its answer by status (`cuecast_publish_responses_total`).
+    private func counted(_ handler: () async throws -> Response) async throws -> Response {
+        do {
+            let response = try await handler()
+            configuration.metrics.publishAnswered(response.status)
+            return response
+        } catch let error as any HTTPResponseError {
+            configuration.metrics.publishAnswered(error.status)
+            throw error
+        } catch {
+            configuration.metrics.publishAnswered(.internalServerError)
+            throw error
         }
     }
 
@@ -48,6 +69,7 @@ struct PublishRoutes: Sendable {
             // Fields were validated when the request was read; the id defaults to the channel's event number.
             Frame(event: try! SSEEvent(type: event.event, data: event.data, id: event.id ?? String(number), retry: event.retry))
         }
+        configuration.metrics.published(from: .publish)
         var fields: [(String, JSONValue)] = [
             ("id", .string(event.id ?? String(receipt.sequence))), ("channel", .string(channel)), ("delivered", .integer(Int64(receipt.delivered))),
         ]
@@ -69,6 +91,7 @@ struct PublishRoutes: Sendable {
         for station in stations {
             do {
                 let fired = try station.fire(trigger: trigger)
+                if fired.event != nil { configuration.metrics.published(from: .trigger) }
                 if let id = fired.event?.id { ids.append(.string(id)) }
                 delivered += fired.delivered
             } catch .streamEnded where entry.station == nil {

@@ -20,7 +20,7 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
         let plan = try Self.plan(
             name: name, uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], catalog: catalog, configuration: configuration
         )
-        return try StreamPlan.routerAnswer(plan, connections: connections)
+        return try StreamPlan.routerAnswer(plan, connections: connections, metrics: configuration.metrics)
     }
 
     /// What `GET /streams/{name}` gets (shared with `StreamRequests`); `nil` when the client already has everything
@@ -47,7 +47,8 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
         if hub.isFinished, case .event? = station.scenario.end?.sentinel, options.history == .none || options.history == .last(0) {
             options.history = .last(1)
         }
-        return StreamPlan(hub: hub, options: options, preamble: Frame.preamble(welcome: station.scenario.welcome, retry: station.scenario.retry)) { id in
+        let label = StreamLabel(kind: .scenario, name: station.scenario.name)
+        return StreamPlan(hub: hub, label: label, options: options, preamble: Frame.preamble(welcome: station.scenario.welcome, retry: station.scenario.retry)) { id in
             "Last-Event-ID \(id) is not in this stream's recent history (too old, or from before a restart): replaying the current pass"
         }
     }
@@ -61,18 +62,26 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
         var timeline = Timeline(scenario: scenario, seed: options.seed, speed: options.speed)
         var origin: Duration = .zero
         var preamble = Frame.preamble(welcome: scenario.welcome, retry: scenario.retry)
+        var resumeFound: Bool?
         if let lastEventID = options.lastEventID {
             switch timeline.resume(after: lastEventID) {
-            case .after(let offset): origin = offset
+            case .after(let offset):
+                origin = offset
+                resumeFound = true
             case .ended: return nil
             case .notFound:
                 EventEncoder.encodeComment("Last-Event-ID \(lastEventID) does not occur in this stream: replaying from the start", into: &preamble)
+                resumeFound = false
             }
         }
         let hub = BroadcastHub(configuration: .init(historyLimit: 0, subscriberBufferBytes: configuration.subscriberBufferBytes))
+        let metrics = configuration.metrics
+        let label = StreamLabel(kind: .scenario, name: scenario.name)
         guard options.manualClock else {
-            let station = Station(scenario: scenario, hub: hub, timeline: timeline, speed: options.speed, origin: origin)
-            return StreamPlan(soloHub: hub, options: options, preamble: preamble) {
+            let station = Station(scenario: scenario, hub: hub, timeline: timeline, speed: options.speed, origin: origin) { events in
+                metrics.published(events, from: .scenario)
+            }
+            return StreamPlan(soloHub: hub, label: label, options: options, preamble: preamble, resumeFound: resumeFound) {
                 await catalog.withSoloStation(station) {
                     try? await station.run(clock: ContinuousClock())
                 }
@@ -81,9 +90,11 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
         // A test decides when time moves, so no heartbeat fills the silence: nothing is sent until it says so.
         var silent = scenario
         silent.heartbeat = nil
-        let station = Station(scenario: silent, hub: hub, timeline: timeline, speed: options.speed, origin: origin)
+        let station = Station(scenario: silent, hub: hub, timeline: timeline, speed: options.speed, origin: origin) { events in
+            metrics.published(events, from: .scenario)
+        }
         let clock = PlaybackClock()
-        return StreamPlan(soloHub: hub, options: options, preamble: preamble, clock: clock) {
+        return StreamPlan(soloHub: hub, label: label, options: options, preamble: preamble, resumeFound: resumeFound, clock: clock) {
             await catalog.withSoloStation(station) {
                 try? await station.run(clock: clock)
             }

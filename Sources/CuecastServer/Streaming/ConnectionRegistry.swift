@@ -108,6 +108,15 @@ final class ConnectionRegistry: Sendable {
 
     var all: [Connection] { state.withLock { $0.open.values.sorted { $0.id < $1.id } } }
 
+    /// How many streams are open on each path (for the live view), counted under the lock without copying the list.
+    var openByPath: [String: Int] {
+        state.withLock { state in
+            var counts: [String: Int] = [:]
+            for connection in state.open.values { counts[connection.path, default: 0] += 1 }
+            return counts
+        }
+    }
+
     /// Drops one connection; `false` if it is not open.
     func drop(id: UInt64) -> Bool {
         guard let connection = state.withLock({ $0.open[id] }) else { return false }

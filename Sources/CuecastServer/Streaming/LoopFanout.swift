@@ -33,6 +33,8 @@ final class LoopFanout: FrameSink {
     /// A buffer on its way to the members it was encoded for.
     private struct Pass {
         let buffer: ByteBuffer
+        /// Events in the buffer (the rest are comments and heartbeats), for the delivery count.
+        let events: Int
         /// The members when the pass began: a member joining during the pass did not ask for these frames.
         let members: [StreamConnection]
         var next = 0
@@ -49,13 +51,16 @@ final class LoopFanout: FrameSink {
 
     let loop: any EventLoop
     let turnSize: Int
+    /// Counts each turn's deliveries and bytes, once per turn.
+    let metrics: ServerMetrics
     private let queue = Mutex(Queue())
     private let count = Atomic<Int>(0)
     private let state: NIOLoopBound<LoopState>
 
-    init(loop: any EventLoop, turnSize: Int) {
+    init(loop: any EventLoop, turnSize: Int, metrics: ServerMetrics) {
         self.loop = loop
         self.turnSize = max(1, turnSize)
+        self.metrics = metrics
         self.state = NIOLoopBound(LoopState(), eventLoop: loop)
     }
 
@@ -122,8 +127,12 @@ final class LoopFanout: FrameSink {
                     state.pending.removeFirst()
                 }
                 var buffer = ByteBufferAllocator().buffer(capacity: frames.reduce(0) { $0 + $1.bytes.count })
-                for frame in frames { buffer.writeBytes(frame.bytes) }
-                state.pass = Pass(buffer: buffer, members: state.members)
+                var events = 0
+                for frame in frames {
+                    buffer.writeBytes(frame.bytes)
+                    if frame.kind == .event { events += 1 }
+                }
+                state.pass = Pass(buffer: buffer, events: events, members: state.members)
                 guard turn(state) else { return }
             case .join(let connection, let admission):
                 let connection = connection.value
@@ -152,8 +161,10 @@ final class LoopFanout: FrameSink {
         // HTTP/2 connections whose flush waits for the end of this turn: each leaves in one write, however many of
         // its streams the turn reached.
         var held: [HTTP2ConnectionHandler] = []
-        for index in pass.next..<end { pass.members[index].send(pass.buffer, holding: &held) }
+        var written = 0
+        for index in pass.next..<end where pass.members[index].send(pass.buffer, holding: &held) { written += 1 }
         for connection in held { connection.releaseFlushes() }
+        metrics.delivered(events: pass.events, subscribers: written, bytes: written * pass.buffer.readableBytes)
         guard end < pass.members.count else {
             state.pass = nil
             return true

@@ -23,8 +23,10 @@ final class StreamConnection {
         let closeGracePeriod: TimeAmount
         /// Feeds the hub for this stream alone (a solo playback); cancelled when the stream ends.
         let producer: (@Sendable () async -> Void)?
-        /// Called once when the stream ends: gives back its subscriber slot and unlists it.
-        let finished: @Sendable () -> Void
+        /// Where deliveries, resumes and the stream's end are counted.
+        let metrics: ServerMetrics
+        /// Called once when the stream ends, with why: gives back its subscriber slot, unlists it, counts the close.
+        let finished: @Sendable (CloseReason) -> Void
     }
 
     static let shutdownNotice = Frame.comment("the server is shutting down; reconnect in a moment")
@@ -50,6 +52,8 @@ final class StreamConnection {
     private let wire: FaultyWire?
     /// A `stallAfter` fault has struck: the stream stays open and silent until the client or the server ends it.
     private var stalled = false
+    /// Why the stream was ended by `end`; a stream whose channel went away without one lost its client.
+    private var endReason: CloseReason?
 
     init(
         plan: Plan, head: HTTPResponse, preamble: ByteBuffer, context: ChannelHandlerContext, multiplexed: HTTP2ConnectionHandler?,
@@ -79,7 +83,8 @@ final class StreamConnection {
         guard !closing else { return }
         let loop = context.eventLoop
         plan.hub.join(
-            sinkKey: ObjectIdentifier(loop), make: { [turnSize = plan.fanoutTurnSize] in LoopFanout(loop: loop, turnSize: turnSize) },
+            sinkKey: ObjectIdentifier(loop),
+            make: { [turnSize = plan.fanoutTurnSize, metrics = plan.metrics] in LoopFanout(loop: loop, turnSize: turnSize, metrics: metrics) },
             lastEventID: plan.lastEventID, history: plan.history
         ) { fanout, admission in
             fanout.admit(self, admission)
@@ -96,12 +101,18 @@ final class StreamConnection {
         guard !closing else { return false }
         var bytes: [UInt8] = []
         if admission.placement == .unknownID, let id = plan.lastEventID { EventEncoder.encodeComment(plan.unplaced(id), into: &bytes) }
-        for frame in admission.replay { bytes.append(contentsOf: frame.bytes) }
+        if plan.lastEventID != nil { plan.metrics.resumed(found: admission.placement != .unknownID) }
+        var events = 0
+        for frame in admission.replay {
+            bytes.append(contentsOf: frame.bytes)
+            if frame.kind == .event { events += 1 }
+        }
         if let wire {
             obey(wire.body(bytes))
         } else if !bytes.isEmpty {
             context.writeAndFlush(NIOAny(HTTPResponsePart.body(context.channel.allocator.buffer(bytes: bytes))), promise: nil)
         }
+        if !bytes.isEmpty { plan.metrics.delivered(events: events, subscribers: 1, bytes: bytes.count) }
         // Stalled by the replay: silent from here, and open even if the stream has ended.
         if stalled { return false }
         if admission.finished {
@@ -114,14 +125,16 @@ final class StreamConnection {
 
     /// Frames from the fanout: the same buffer every member gets. On HTTP/2 the connection's flush is held until the
     /// fanout's turn ends (`held`), so one event reaching many streams of a connection leaves in one write.
-    func send(_ buffer: ByteBuffer, holding held: inout [HTTP2ConnectionHandler]) {
-        guard !closing, !cutOff else { return }
+    /// `false` if the stream is stopping and wrote nothing.
+    func send(_ buffer: ByteBuffer, holding held: inout [HTTP2ConnectionHandler]) -> Bool {
+        guard !closing, !cutOff else { return false }
         if let wire {
             obey(wire.body(buffer.readableBytesView))
-            return
+            return true
         }
         if let multiplexed, multiplexed.holdFlushes() { held.append(multiplexed) }
         context.writeAndFlush(NIOAny(HTTPResponsePart.body(buffer)), promise: nil)
+        return true
     }
 
     /// Stops: `finalFrame` goes after what is already written, then the end of the response; the stream closes once
@@ -129,6 +142,7 @@ final class StreamConnection {
     func end(_ reason: CloseReason, finalFrame: Frame?) {
         guard !closing else { return }
         closing = true
+        endReason = reason
         fanout?.leave(self)
         fanout = nil
         producerTask?.cancel()
@@ -205,6 +219,6 @@ final class StreamConnection {
         producerTask = nil
         guard !released else { return }
         released = true
-        plan.finished()
+        plan.finished(endReason ?? .clientGone)
     }
 }

@@ -7,6 +7,8 @@ import Hummingbird
 /// from the same decision what the door leaves to them (errors, 204, 503), so the two cannot disagree.
 struct StreamPlan: Sendable {
     let hub: BroadcastHub
+    /// How the metrics name this stream.
+    let label: StreamLabel
     let options: StreamOptions
     let preamble: [UInt8]
     let unplaced: @Sendable (String) -> String
@@ -17,27 +19,36 @@ struct StreamPlan: Sendable {
     let producer: (@Sendable () async -> Void)?
     /// The clock of a `?clock=manual` solo playback, driven over `/api/playbacks/{id}`.
     let clock: PlaybackClock?
+    /// A solo stream resumed with `Last-Event-ID`: whether its timeline had the id. (A shared hub's resume is
+    /// placed when the stream joins it, so it is counted there.)
+    let soloResumeFound: Bool?
 
     /// `nil` when the client already has everything there will ever be (the hub finished with the id it sent):
     /// the answer is `204 No Content`, which stops a browser's `EventSource` for good.
-    init?(hub: BroadcastHub, options: StreamOptions, preamble: [UInt8], unplaced: @escaping @Sendable (String) -> String) {
+    init?(
+        hub: BroadcastHub, label: StreamLabel, options: StreamOptions, preamble: [UInt8], unplaced: @escaping @Sendable (String) -> String
+    ) {
         if let lastEventID = options.lastEventID, hub.isFinished, lastEventID == hub.lastEventID { return nil }
         self.hub = hub
+        self.label = label
         self.options = options
         self.preamble = preamble
         self.unplaced = unplaced
         self.joinAfter = options.lastEventID
         self.producer = nil
         self.clock = nil
+        self.soloResumeFound = nil
     }
 
     /// A solo stream: a private hub fed by `producer`.
     init(
-        soloHub hub: BroadcastHub, options: StreamOptions, preamble: [UInt8], clock: PlaybackClock? = nil,
+        soloHub hub: BroadcastHub, label: StreamLabel, options: StreamOptions, preamble: [UInt8], resumeFound: Bool?, clock: PlaybackClock? = nil,
         producer: @escaping @Sendable () async -> Void
     ) {
         self.clock = clock
         self.hub = hub
+        self.label = label
+        self.soloResumeFound = resumeFound
         self.options = options
         self.preamble = preamble
         self.unplaced = { _ in "" }
@@ -50,8 +61,12 @@ extension StreamPlan {
     /// The router's answer for a stream request `RequestDoor` left to it: `204` for `nil`. The door serves every
     /// stream it can give a subscriber slot to, so a stream request that reaches the router with a plan found no
     /// slot free: `503` with `Retry-After`.
-    static func routerAnswer(_ plan: StreamPlan?, connections: ConnectionRegistry) throws -> Response {
-        guard plan != nil else { return Response(status: .noContent) }
+    static func routerAnswer(_ plan: StreamPlan?, connections: ConnectionRegistry, metrics: ServerMetrics) throws -> Response {
+        guard plan != nil else {
+            metrics.answeredNoContent()
+            return Response(status: .noContent)
+        }
+        metrics.refusedSubscriber()
         throw connections.full
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
+import Logging
 import NIOCore
 
 /// Turns a request for an event stream into a `StreamConnection`, on any protocol.
@@ -20,13 +21,21 @@ final class StreamRequests: Sendable {
     let configuration: ServerConfiguration
     let connections: ConnectionRegistry
     let boundary: SiteBoundary
+    let stats: StatsFeed
+    /// The request log: a stream is logged when it opens and when it ends.
+    let logger: Logger
 
-    init(catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry) {
+    init(
+        catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry, stats: StatsFeed,
+        logger: Logger
+    ) {
+        self.logger = logger
         self.catalog = catalog
         self.channels = channels
         self.configuration = configuration
         self.connections = connections
         self.boundary = configuration.siteBoundary
+        self.stats = stats
     }
 
     /// The plan for a stream request, or `nil` for one the router should answer (not a stream, an error, a refused `Host`, or 204).
@@ -50,6 +59,8 @@ final class StreamRequests: Sendable {
                 return try StreamRoutes<CuecastRequestContext>.plan(
                     name: String(last), uri: uri, lastEventIDHeader: lastEventID, catalog: catalog, configuration: configuration
                 )
+            case ("api", 3) where uri.path == StatsFeed.path:
+                return try stats.plan(uri: uri, lastEventIDHeader: lastEventID, retry: configuration.channelRetry)
             default:
                 return nil
             }
@@ -67,13 +78,39 @@ final class StreamRequests: Sendable {
         let connections = self.connections
         var head = EventStreamHead.response(connectionID: slot.id, crossOrigin: request.headerFields[.origin] != nil, closesConnection: !isHTTP2)
         if plan.clock != nil { head.headerFields[.cuecastPlayback] = String(slot.id) }
+        let metrics = configuration.metrics
+        let label = plan.label
+        metrics.streamOpened(label)
+        let path = URI(request.path ?? "/").path
+        let route = Self.route(of: path)
+        metrics.answered(route: route, status: .ok)
+        let logger = self.logger
+        let opened = ContinuousClock.now
+        // The metadata is an autoclosure: below `info` (the benchmark runs at `warning`) none of it is computed.
+        logger.info(
+            "GET \(path) 200 (stream \(slot.id) opened)",
+            metadata: [
+                "method": "GET", "path": "\(path)", "status": "200", "route": "\(route)", "connection": "\(slot.id)",
+                "client": "\(configuration.trustedProxies.client(peer: context.channel.remoteAddress?.ipAddress ?? "unknown", forwardedFor: request.headerFields[.xForwardedFor]))",
+            ]
+        )
+        if let found = plan.soloResumeFound { metrics.resumed(found: found) }
         let stream = StreamConnection(
             plan: .init(
                 hub: plan.hub, lastEventID: plan.joinAfter, history: plan.options.history, unplaced: plan.unplaced,
                 fanoutTurnSize: configuration.fanoutTurnSize,
                 closeGracePeriod: TimeAmount(configuration.closeGracePeriod),
                 producer: plan.producer,
-                finished: { connections.end(slot) }
+                metrics: metrics,
+                finished: { reason in
+                    connections.end(slot)
+                    metrics.streamClosed(label, reason: reason)
+                    let seconds = ((ContinuousClock.now - opened).seconds * 10).rounded() / 10
+                    logger.info(
+                        "stream \(slot.id) on \(path) closed (\(reason.metricLabel)) after \(seconds) s",
+                        metadata: ["path": "\(path)", "connection": "\(slot.id)", "reason": "\(reason.metricLabel)", "seconds": "\(seconds)"]
+                    )
+                }
             ),
             head: head,
             preamble: context.channel.allocator.buffer(bytes: plan.preamble),
@@ -81,10 +118,18 @@ final class StreamRequests: Sendable {
         )
         let bound = NIOLoopBound(stream, eventLoop: context.eventLoop)
         connections.list(ConnectionRegistry.Connection(
-            id: slot.id, path: URI(request.path ?? "/").path, label: plan.options.client, opened: Date(),
+            id: slot.id, path: path, label: plan.options.client, opened: Date(),
             hangUp: { reason, frame in StreamConnection.end(bound, reason: reason, finalFrame: frame) },
             clock: plan.clock
         ))
         return stream
+    }
+
+    /// The router's pattern for a stream path that `plan(for:)` accepted, so a stream served here is counted under
+    /// the same route as one the router answers.
+    static func route(of path: String) -> String {
+        if path.hasPrefix("/streams/") { return "/streams/{name}" }
+        if path.hasPrefix("/channels/") { return "/channels/{name}" }
+        return path
     }
 }

@@ -11,6 +11,8 @@ public struct Listener: Sendable {
     /// `http` or `https`.
     public let scheme: String
     public let port: Int
+    /// The listener that serves `GET /metrics` alone (``ServerConfiguration/metricsAddress``).
+    public var metricsOnly = false
 }
 
 /// HTTPS on its own port, beside the plain one, with the same routes and the same streams: one server shows both

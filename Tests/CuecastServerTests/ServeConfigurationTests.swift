@@ -1,0 +1,121 @@
+import CuecastTestSupport
+import Foundation
+import NIOHTTP1
+import Testing
+
+/// `cuecast serve`'s options from the command line, the environment (`CUECAST_*`) and a JSON file (`--config`),
+/// through the real executable: one precedence rule, errors that name the source of a bad value, and every option
+/// listed once in `--help` and in the README.
+@Suite(.timeLimit(.minutes(1)))
+struct ServeConfigurationTests {
+    /// Starts `serve` and returns the subscriber cap it reports on /healthz, and its log.
+    static func servedCap(_ arguments: [String], environment: [String: String], in folder: TemporaryFolder) async throws -> (cap: Int?, log: String) {
+        let server = try CLIProcess(
+            ["serve", "--port", "0", "--scenarios", folder.path("scenarios"), "--public", folder.path("no-public")] + arguments, in: folder.url,
+            environment: environment
+        )
+        defer { server.terminate() }
+        let port = try await server.waitForOutput(matching: #"cuecast is serving \d+ scenario\(s\) at http://[0-9.]+:(\d+)/"#, timeout: .seconds(10))
+        let portNumber = try #require(port.flatMap { Int($0) }, "no serving line; stderr:\n\(server.stderr)")
+        let health = try await fetch(port: portNumber, "/healthz").json()
+        return (health["maxSubscribers"] as? Int, server.stderr)
+    }
+
+    static func folder() throws -> TemporaryFolder {
+        let folder = try TemporaryFolder()
+        try folder.write("scenarios/tick.json", #"{"title": "Tick", "cues": [{"at": 0, "data": "t"}]}"#)
+        try folder.write("cuecast.json", #"{"maxSubscribers": 11, "logFormat": "json", "channelHistory": 50}"#)
+        return folder
+    }
+
+    @Test("the command line wins over the environment, which wins over the --config file, which wins over the default")
+    func precedence() async throws {
+        let folder = try Self.folder()
+        defer { folder.remove() }
+        let config = ["--config", folder.path("cuecast.json")]
+        let all = try await Self.servedCap(config + ["--max-subscribers", "33"], environment: ["CUECAST_MAX_SUBSCRIBERS": "22"], in: folder)
+        let environment = try await Self.servedCap(config, environment: ["CUECAST_MAX_SUBSCRIBERS": "22"], in: folder)
+        let file = try await Self.servedCap(config, environment: [:], in: folder)
+        let fileFromEnvironment = try await Self.servedCap([], environment: ["CUECAST_CONFIG": folder.path("cuecast.json")], in: folder)
+        let textLog = try await Self.servedCap(config + ["--log-format", "text"], environment: [:], in: folder)
+        #expect(all.cap == 33)
+        #expect(environment.cap == 22)
+        #expect(file.cap == 11)
+        #expect(fileFromEnvironment.cap == 11)
+        // The file's "logFormat": "json" applies unless something above it says otherwise.
+        let fileLines = file.log.split(separator: "\n")
+        let allJSON = fileLines.allSatisfy { $0.hasPrefix("{") }
+        #expect(!fileLines.isEmpty && allJSON, "\(file.log)")
+        #expect(!textLog.log.hasPrefix("{"), "\(textLog.log)")
+    }
+
+    @Test(
+        "a bad value is refused with an error naming where it came from",
+        arguments: [
+            (["--port", "70000"], [:], nil, "--port must be from 0 to 65535 (got 70000)"),
+            ([], ["CUECAST_PORT": "eighty"], nil, "CUECAST_PORT must be a whole number (got 'eighty')"),
+            ([], ["CUECAST_MAX_SUBSCRIBERS": "0"], nil, "CUECAST_MAX_SUBSCRIBERS must be a positive whole number (got 0)"),
+            ([], ["CUECAST_TRUSTED_PROXY": "127.0.0.1,nginx"], nil, "CUECAST_TRUSTED_PROXY: 'nginx' is not an IP address"),
+            ([], [:], #"{"port": 70000}"#, #""port" in CONFIG must be from 0 to 65535 (got 70000)"#),
+            ([], [:], #"{"port": "eighty"}"#, #""port" in CONFIG must be a whole number"#),
+            ([], [:], #"{"logLevel": "loud"}"#, #""logLevel" in CONFIG must be one of trace"#),
+            ([], [:], #"{"maxBodyByte": 1}"#, #"CONFIG: "maxBodyByte" is not an option (did you mean "maxBodyBytes"?)"#),
+            ([], [:], #"{"port": 80"#, "CONFIG: not valid JSON"),
+        ] as [([String], [String: String], String?, String)]
+    )
+    func badValues(arguments: [String], environment: [String: String], file: String?, message: String) async throws {
+        let folder = try TemporaryFolder()
+        defer { folder.remove() }
+        try folder.write("scenarios/tick.json", #"{"title": "Tick", "cues": [{"at": 0, "data": "t"}]}"#)
+        var extra = arguments
+        if let file {
+            try folder.write("bad.json", file)
+            extra += ["--config", folder.path("bad.json")]
+        }
+        let run = try await CLIProcess.run(
+            ["serve", "--scenarios", folder.path("scenarios")] + extra,
+            in: folder.url, environment: environment, timeout: .seconds(10)
+        )
+        let expected = message.replacingOccurrences(of: "CONFIG", with: folder.path("bad.json"))
+        #expect(run.status == 64, "stderr:\n\(run.stderr)")
+        #expect(run.stderr.contains(expected), "expected '\(expected)' in:\n\(run.stderr)")
+        #expect(!run.stderr.contains("cuecast is serving"))
+    }
+
+    @Test("beyond loopback, the start-up log says /metrics is open unless it has a token or an address of its own")
+    func metricsBeyondLoopback() async throws {
+        let folder = try Self.folder()
+        defer { folder.remove() }
+        let open = try await Self.servedCap(["--host", "0.0.0.0"], environment: [:], in: folder)
+        let tokened = try await Self.servedCap(["--host", "0.0.0.0"], environment: ["CUECAST_METRICS_TOKEN": "t"], in: folder)
+        let loopback = try await Self.servedCap([], environment: [:], in: folder)
+        #expect(open.log.contains("/metrics is open to anyone who can reach this port"), "\(open.log)")
+        #expect(!tokened.log.contains("/metrics is open"))
+        #expect(!loopback.log.contains("/metrics is open"))
+    }
+
+    /// The options `serve --help` lists, by long name.
+    static func helpOptions() async throws -> [String] {
+        let help = try await CLIProcess.run(["serve", "--help"], timeout: .seconds(10))
+        let text = help.stdout + help.stderr
+        // An option's entry starts two spaces in; its help's continuation lines are indented further.
+        return text.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("  --") else { return nil }
+            return String(line.dropFirst(2).prefix { $0 != " " && $0 != "," && $0 != "\t" })
+        }
+    }
+
+    @Test("serve --help and the README's option table list every option once")
+    func everyOptionListedOnce() async throws {
+        let options = try await Self.helpOptions()
+        let readme = try String(contentsOf: CuecastExecutable.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let rows = readme.split(separator: "\n").filter { $0.hasPrefix("| `--") }.map { row in
+            String(row.dropFirst(3).prefix { $0 != "`" && $0 != " " })
+        }
+        let listed = options.filter { $0 != "--help" && $0 != "--version" }
+        #expect(listed.count == Set(listed).count, "an option listed twice in --help: \(listed)")
+        #expect(rows.count == Set(rows).count, "an option listed twice in the README: \(rows)")
+        #expect(rows.sorted() == listed.sorted(), "README rows \(rows.sorted()) against --help \(listed.sorted())")
+        #expect(listed.contains("--config") && listed.contains("--trusted-proxy") && listed.count >= 20, "\(listed)")
+    }
+}
