@@ -82,7 +82,7 @@ struct ConnectionDoorTests {
             let clientHello: [UInt8] = [0x16, 0x03, 0x01, 0x00, 0xa5, 0x01, 0x00, 0x00, 0xa1, 0x03, 0x03] + Array(repeating: 0x41, count: 64)
             let cases: [(String, [UInt8])] = [
                 ("garbage", Array((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ 13) })),
-                ("bare LF", Array("GET /healthz HTTP/1.1\nHost: x\n\n".utf8)),
+                ("bare LF", Array("GET /healthz HTTP/1.1\nHost: localhost\n\n".utf8)),
                 ("TLS ClientHello", clientHello),
                 ("partial preface", Array("PRI * HTTP/2.0\r\n".utf8)),
                 ("nothing", []),
@@ -106,7 +106,7 @@ struct ConnectionDoorTests {
     func idleTimeout() async throws {
         try await withServer([], configure: { $0.idleTimeout = .milliseconds(500) }) { port in
             let socket = try RawSocket(port: port, receiveBuffer: 64 * 1024)
-            try socket.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            try socket.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
             let started = ContinuousClock.now
             let (received, ending) = await socket.drain(timeout: .seconds(5))
             #expect(String(decoding: received, as: UTF8.self).hasPrefix("HTTP/1.1 200"))
@@ -120,7 +120,7 @@ struct ConnectionDoorTests {
     func bodyTimeout() async throws {
         try await withServer([], configure: { $0.requestBodyTimeout = .milliseconds(500) }) { port in
             let socket = try RawSocket(port: port, receiveBuffer: 64 * 1024)
-            try socket.send("POST /generateEvent HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nhalf")
+            try socket.send("POST /generateEvent HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nhalf")
             let started = ContinuousClock.now
             let (_, ending) = await socket.drain(timeout: .seconds(5))
             #expect(ending == .eof)

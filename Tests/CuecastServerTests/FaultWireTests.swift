@@ -105,7 +105,7 @@ struct FaultWireTests {
             // 20 ms between bytes. HTTP/1.1 frames each write as a chunk of its own, so the chunk sizes show the writes.
             let socket = try RawSocket(port: port)
             let sent = ContinuousClock.now
-            try socket.send("GET /streams/short?drip=20 HTTP/1.1\r\nHost: x\r\n\r\n")
+            try socket.send("GET /streams/short?drip=20 HTTP/1.1\r\nHost: localhost\r\n\r\n")
             let (text, _) = await socket.read(timeout: .seconds(5)) { text in
                 guard let head = text.range(of: "\r\n\r\n") else { return false }
                 return text[head.upperBound...].utf8.count >= 60  // ten chunks of one byte: "1\r\nX\r\n"

@@ -87,10 +87,10 @@ struct HTTP1StreamTests {
     func leftToTheRouter() async throws {
         try await withServer([]) { port in
             for (request, status) in [
-                ("GET /subscribeToEvents?histroy=2 HTTP/1.1\r\nHost: x\r\n\r\n", "400"),
-                ("GET /channels/bad%20name HTTP/1.1\r\nHost: x\r\n\r\n", "400"),
-                ("GET /streams/nope HTTP/1.1\r\nHost: x\r\n\r\n", "404"),
-                ("POST /subscribeToEvents HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", "404"),
+                ("GET /subscribeToEvents?histroy=2 HTTP/1.1\r\nHost: localhost\r\n\r\n", "400"),
+                ("GET /channels/bad%20name HTTP/1.1\r\nHost: localhost\r\n\r\n", "400"),
+                ("GET /streams/nope HTTP/1.1\r\nHost: localhost\r\n\r\n", "404"),
+                ("POST /subscribeToEvents HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n", "405"),
             ] {
                 let socket = try RawSocket(port: port, receiveBuffer: 64 * 1024)
                 try socket.send(request)
