@@ -6,7 +6,9 @@ import FuzzSupport
 /// - a rejected file gets at least one problem, and every problem names `fuzz.json:line:column` inside the input;
 /// - an accepted scenario plays (timeline entries in time order, deterministic for its seed, triggers fired too),
 ///   and every event and comment it renders from its templates goes on the wire and reads back unchanged;
-///   with automatic ids, every event carries one (the renderer never falls back to a bare event).
+///   with automatic ids, every event carries one (the renderer never falls back to a bare event);
+/// - resuming a fresh timeline after one of its event ids (a reconnecting client's `Last-Event-ID`) finds the
+///   first event with that id and plays on exactly as the original did.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzScenario(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = inputBytes(data, size)
@@ -46,6 +48,7 @@ private func play(_ scenario: Scenario, _ bytes: [UInt8]) {
         expect(describe(again.next()) == describe(entry), "the same seed played differently: \(describe(entry))")
         entries.append(entry)
     }
+    checkResume(scenario, played: entries, start: start, random: &random)
     for trigger in scenario.triggers {
         entries += timeline.fire(trigger: trigger.name)
     }
@@ -63,6 +66,30 @@ private func play(_ scenario: Scenario, _ bytes: [UInt8]) {
         }
     }
     wire.verify(using: &random, "scenario playback")
+}
+
+private func checkResume(_ scenario: Scenario, played: [TimelineEntry], start: Date, random: inout SplitRandom) {
+    let ids = played.compactMap { entry -> String? in
+        if case .event(let event) = entry.item { event.id } else { nil }
+    }
+    guard !ids.isEmpty else { return }
+    let id = ids[Int(random.next() % UInt64(ids.count))]
+    guard let first = played.firstIndex(where: { if case .event(let event) = $0.item { event.id == id } else { false } }) else { return }
+    var resumed = Timeline(scenario: scenario, startDate: start)
+    let following = played[(first + 1)...].first { if case .passStarted = $0.item { false } else { true } }
+    switch resumed.resume(after: id, searchLimit: 10_000) {
+    case .after(let offset):
+        expect(offset == played[first].offset, "resumed after \(id.debugDescription) at \(offset), but it was sent at \(played[first].offset)")
+        for entry in played[(first + 1)...] {
+            expect(describe(resumed.next()) == describe(entry), "resumed after \(id.debugDescription), the stream differs at \(describe(entry))")
+        }
+    case .ended:
+        if let following, case .end(nil) = following.item {} else if following != nil {
+            fatalError("invariant broken: resume after \(id.debugDescription) says the stream ended, but \(describe(following)) follows")
+        }
+    case .notFound:
+        fatalError("invariant broken: resume cannot find \(id.debugDescription), which the timeline sent")
+    }
 }
 
 private func describe(_ entry: TimelineEntry?) -> String {
