@@ -116,7 +116,7 @@ struct ListenPrinter: Sendable {
         for scalar in text.unicodeScalars {
             switch scalar.value {
             case 0x09: result.append(scalar)
-            case 0x00..<0x20: result.append(Unicode.Scalar(0x2400 + scalar.value)!)
+            case 0x00..<0x20: result.append(Unicode.Scalar(0x2400 + scalar.value) ?? "\u{FFFD}")
             case 0x7F: result.append("\u{2421}")
             case 0x80..<0xA0: result.append("\u{FFFD}")
             default: result.append(scalar)

@@ -41,10 +41,17 @@ public enum JSONParser {
         defer { json_decref(root) }
 
         var walker = TreeWalker(scanner: JSONPositionScanner(buffer))
-        let node = walker.node(for: root)
-        walker.scanner.skipWhitespace()
-        precondition(walker.scanner.isAtEnd, "JSON position scanner out of step: text left after the value")
-        return .success(node)
+        do throws(JSONPositionScanner.OutOfStep) {
+            let node = try walker.node(for: root)
+            walker.scanner.skipWhitespace()
+            guard walker.scanner.isAtEnd else { throw JSONPositionScanner.OutOfStep(location: walker.scanner.location, expected: "the end of the text") }
+            return .success(node)
+        } catch {
+            // Never expected (the fuzzer checks it): refuse the text rather than report wrong positions or crash.
+            return .failure(JSONSyntaxError(
+                location: error.location,
+                message: "internal error: the position scanner expected \(error.expected) here; please report this file"))
+        }
     }
 
     private static func syntaxError(from error: inout json_error_t) -> JSONSyntaxError {
@@ -62,17 +69,17 @@ public enum JSONParser {
 private struct TreeWalker {
     var scanner: JSONPositionScanner
 
-    mutating func node(for json: UnsafeMutablePointer<json_t>) -> JSONNode {
+    mutating func node(for json: UnsafeMutablePointer<json_t>) throws(JSONPositionScanner.OutOfStep) -> JSONNode {
         scanner.skipWhitespace()
         let location = scanner.location
         let kind: JSONNode.Kind
         switch json.pointee.type {
         case JSON_OBJECT:
-            kind = .object(members(of: json))
+            kind = .object(try members(of: json))
         case JSON_ARRAY:
-            kind = .array(elements(of: json))
+            kind = .array(try elements(of: json))
         case JSON_STRING:
-            scanner.skipString()
+            try scanner.skipString()
             kind = .string(string(json_string_value(json), count: json_string_length(json)))
         case JSON_INTEGER:
             scanner.skipScalar()
@@ -90,49 +97,51 @@ private struct TreeWalker {
             scanner.skipScalar()
             kind = .null
         default:
-            preconditionFailure("unknown jansson type \(json.pointee.type)")
+            throw JSONPositionScanner.OutOfStep(location: location, expected: "a value of a type jansson 2.14 has (got type \(json.pointee.type.rawValue))")
         }
         return JSONNode(location: location, kind: kind)
     }
 
-    private mutating func elements(of array: UnsafeMutablePointer<json_t>) -> [JSONNode] {
-        scanner.consume("[")
+    private mutating func elements(of array: UnsafeMutablePointer<json_t>) throws(JSONPositionScanner.OutOfStep) -> [JSONNode] {
+        try scanner.consume("[")
         let count = json_array_size(array)
         var elements: [JSONNode] = []
         elements.reserveCapacity(count)
         for index in 0..<count {
-            if index > 0 { separator() }
-            elements.append(node(for: json_array_get(array, index)))
+            if index > 0 { try separator() }
+            guard let element = json_array_get(array, index) else { throw .init(location: scanner.location, expected: "an array element") }
+            elements.append(try node(for: element))
         }
         scanner.skipWhitespace()
-        scanner.consume("]")
+        try scanner.consume("]")
         return elements
     }
 
-    private mutating func members(of object: UnsafeMutablePointer<json_t>) -> [JSONMember] {
-        scanner.consume("{")
+    private mutating func members(of object: UnsafeMutablePointer<json_t>) throws(JSONPositionScanner.OutOfStep) -> [JSONMember] {
+        try scanner.consume("{")
         var members: [JSONMember] = []
         members.reserveCapacity(json_object_size(object))
         var iterator = json_object_iter(object)
         while let current = iterator {
-            if !members.isEmpty { separator() }
+            if !members.isEmpty { try separator() }
             scanner.skipWhitespace()
             let keyLocation = scanner.location
-            scanner.skipString()
+            try scanner.skipString()
             scanner.skipWhitespace()
-            scanner.consume(":")
+            try scanner.consume(":")
             let key = string(json_object_iter_key(current), count: json_object_iter_key_len(current))
-            members.append(JSONMember(key: key, keyLocation: keyLocation, value: node(for: json_object_iter_value(current))))
+            guard let value = json_object_iter_value(current) else { throw .init(location: scanner.location, expected: "a member value") }
+            members.append(JSONMember(key: key, keyLocation: keyLocation, value: try node(for: value)))
             iterator = json_object_iter_next(object, current)
         }
         scanner.skipWhitespace()
-        scanner.consume("}")
+        try scanner.consume("}")
         return members
     }
 
-    private mutating func separator() {
+    private mutating func separator() throws(JSONPositionScanner.OutOfStep) {
         scanner.skipWhitespace()
-        scanner.consume(",")
+        try scanner.consume(",")
     }
 
     /// Builds a string from jansson's bytes by length, so NUL characters survive.

@@ -3,8 +3,8 @@
 /// jansson does not expose node positions, so ``JSONParser`` steps this scanner in lockstep with
 /// jansson's tree: for each value it skips whitespace, reads ``location``, then skips the value's
 /// token. The scanner never validates (jansson did); it only needs to know where tokens end.
-/// Structural characters are checked with `precondition`, so a walk that fell out of step with the
-/// tree stops loudly instead of reporting wrong positions.
+/// Structural characters are checked, and a walk that fell out of step with the tree throws ``OutOfStep``
+/// instead of reporting wrong positions: the text is then refused with an error value, never a crash.
 ///
 /// Columns count code points the way jansson does: every byte that is not a UTF-8 continuation byte
 /// starts a new column, and only LF starts a new line.
@@ -35,24 +35,31 @@ struct JSONPositionScanner {
         }
     }
 
+    /// The scanner and jansson's tree disagree about the text: a bug, reported where the scanner stood.
+    struct OutOfStep: Error {
+        let location: SourceLocation
+        let expected: String
+    }
+
     /// Reads one structural character (`{`, `:`, `,` ...), which must be next.
-    mutating func consume(_ expected: Unicode.Scalar) {
-        precondition(index < bytes.count && bytes[index] == UInt8(ascii: expected),
-                     "JSON position scanner out of step: expected '\(expected)' at \(location)")
+    mutating func consume(_ expected: Unicode.Scalar) throws(OutOfStep) {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: expected) else {
+            throw OutOfStep(location: location, expected: "'\(expected)'")
+        }
         advance()
     }
 
     /// Skips a string token, quotes included. A backslash always escapes exactly the next character
     /// (the four hex digits of `\uXXXX` are ordinary characters), so the first unescaped quote ends it.
-    mutating func skipString() {
-        consume("\"")
+    mutating func skipString() throws(OutOfStep) {
+        try consume("\"")
         while index < bytes.count {
             let byte = bytes[index]
             advance()
             if byte == UInt8(ascii: "\"") { return }
             if byte == UInt8(ascii: "\\") { advance() }
         }
-        preconditionFailure("JSON position scanner out of step: unterminated string")
+        throw OutOfStep(location: location, expected: "the end of a string")
     }
 
     /// Skips a number, `true`, `false` or `null`: everything up to the next delimiter.

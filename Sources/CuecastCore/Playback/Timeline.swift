@@ -180,7 +180,7 @@ public struct Timeline: Sendable {
         // The loader proved names and ids cannot hold line breaks; if a value still would, the event goes out
         // without the offending field rather than corrupting the stream.
         if let event = try? SSEEvent(type: type, data: data, id: id, retry: template.retry) { return event }
-        return try! SSEEvent(data: data)  // data alone is always valid
+        return SSEEvent(validated: nil, data: data, id: nil, retry: nil)  // data alone is always valid
     }
 
     private func makeContext(cueIndex: Int, cue: Cue, index: Int, offset: Duration) -> EmissionContext {

@@ -29,6 +29,15 @@ public struct SSEEvent: Sendable, Hashable {
         self.retry = retry
     }
 
+    /// An event whose fields the caller has already validated (e.g. ``PublishFields``, adding a numeric id),
+    /// so no `try!` is needed where validity is known.
+    init(validated type: String?, data: String?, id: String?, retry: Int?) {
+        self.type = type
+        self.data = data
+        self.id = id
+        self.retry = retry
+    }
+
     /// Refuses an event type containing CR or LF: the value would end the `event:` line early and the
     /// remainder would be read as another field.
     public static func validateType(_ type: String) throws(SSEFieldError) {

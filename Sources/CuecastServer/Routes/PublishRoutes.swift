@@ -28,7 +28,7 @@ struct PublishRoutes: Sendable {
                     throw APIError(.badRequest, code: "bad_body", message: "the request body could not be read: it ended early or its framing is broken")
                 }
                 let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { _, last in last })
-                let event = try PublishRequest(body: body, contentType: request.headers[.contentType], query: query)
+                let event = try PublishFields(body: body, contentType: request.headers[.contentType], query: query)
                 return try publish(event, channel: query["channel"] ?? ChannelDirectory.defaultChannel)
             }
         }
@@ -37,7 +37,7 @@ struct PublishRoutes: Sendable {
                 try gate.admit(request, client: context.clientAddress)
                 let fact = CatFacts.all.randomElement() ?? "Cats sleep for about two thirds of the day."
                 let channel = request.uri.queryParameters["channel"].map(String.init) ?? ChannelDirectory.defaultChannel
-                return try publish(PublishRequest(event: "catFact", data: fact), channel: channel)
+                return try publish(PublishFields(event: "catFact", data: fact), channel: channel)
             }
         }
         router.post("/streams/:name/triggers/:trigger") { request, context in
@@ -63,11 +63,11 @@ struct PublishRoutes: Sendable {
         }
     }
 
-    func publish(_ event: PublishRequest, channel: String) throws -> Response {
+    func publish(_ event: PublishFields, channel: String) throws -> Response {
         let hub = try ChannelRoutes<CuecastRequestContext>.hub(named: channel, in: channels)
         let receipt = hub.publish { number in
             // Fields were validated when the request was read; the id defaults to the channel's event number.
-            Frame(event: try! SSEEvent(type: event.event, data: event.data, id: event.id ?? String(number), retry: event.retry))
+            Frame(event: event.event(number: number))
         }
         configuration.metrics.published(from: .publish)
         var fields: [(String, JSONValue)] = [
@@ -110,13 +110,5 @@ struct PublishRoutes: Sendable {
             fields.append(("ids", .array(ids)))
         }
         return Response.json(.object(fields), status: .accepted)
-    }
-}
-
-extension PublishRequest {
-    /// An event made by the server itself (the classic cat fact), or an empty one to check fields with.
-    init(event: String?, data: String) {
-        self.event = event
-        self.data = data
     }
 }
