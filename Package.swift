@@ -33,6 +33,8 @@ let package = Package(
         // A local certificate for workshops (`cuecast cert`), generated in-process rather than by an openssl recipe.
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.0"),
+        // Several instances sharing every stream (`cuecast serve --cluster postgres://…`): LISTEN/NOTIFY plus a table.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // jansson, found through pkg-config; the only module that sees C. Wrapped once, in CuecastCore/JSON.
@@ -69,6 +71,7 @@ let package = Package(
                 .product(name: "NIOHTTPTypesHTTP2", package: "swift-nio-extras"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -7,7 +7,8 @@ import ServiceLifecycle
 
 /// Builds the router: streams, channels, publishing, the catalog, CORS for other origins, and the static pages.
 func buildRouter(
-    catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry
+    catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry,
+    cluster: ClusterLink? = nil, clusterStations: ClusterStations? = nil
 ) -> Router<CuecastRequestContext> {
     let router = Router(context: CuecastRequestContext.self)
     let exposedHeaders = CrossOrigin.exposedHeaders
@@ -26,9 +27,12 @@ func buildRouter(
     let gate = PublishGate(configuration: configuration)
     StreamRoutes(catalog: catalog, configuration: configuration, connections: connections).add(to: router)
     ChannelRoutes(channels: channels, configuration: configuration, connections: connections).add(to: router)
-    PublishRoutes(channels: channels, catalog: catalog, configuration: configuration, gate: gate).add(to: router)
+    PublishRoutes(
+        channels: channels, catalog: catalog, configuration: configuration, gate: gate, publisher: cluster ?? LocalChannelPublisher(),
+        cluster: cluster, clusterStations: clusterStations
+    ).add(to: router)
     ConnectionRoutes(connections: connections, gate: gate).add(to: router)
-    CatalogRoutes(catalog: catalog, connections: connections).add(to: router)
+    CatalogRoutes(catalog: catalog, connections: connections, cluster: cluster).add(to: router)
     return router
 }
 
@@ -41,14 +45,27 @@ public func buildApplication(
     let catalog = ScenarioCatalog(scenarios: scenarios, hubConfiguration: configuration.hubConfiguration)
     let channels = ChannelDirectory(configuration: configuration.channelConfiguration)
     let connections = ConnectionRegistry(limit: configuration.maxSubscribers, retryAfterSeconds: configuration.subscriberRetryAfterSeconds)
-    let router = buildRouter(catalog: catalog, channels: channels, configuration: configuration, connections: connections)
-    let streams = StreamRequests(catalog: catalog, channels: channels, configuration: configuration, connections: connections)
+    let cluster = configuration.cluster.map {
+        ClusterLink(
+            configuration: $0, streams: ClusterStreams(channels: channels, catalog: catalog, stationHistoryLimit: configuration.historyLimit),
+            logger: logger
+        )
+    }
+    let clusterStations = cluster.map { ClusterStations(link: $0, catalog: catalog, historyLimit: configuration.historyLimit, logger: logger) }
+    let router = buildRouter(
+        catalog: catalog, channels: channels, configuration: configuration, connections: connections, cluster: cluster, clusterStations: clusterStations
+    )
+    let streams = StreamRequests(catalog: catalog, channels: channels, configuration: configuration, connections: connections, cluster: cluster)
     let secure = configuration.https.map { https in
         SecureListener(host: configuration.host, https: https, streams: streams, logger: logger, onRunning: onRunning)
     }
-    var services = services(catalog: catalog, channels: channels, connections: connections, configuration: configuration, logger: logger)
+    var services = services(
+        catalog: catalog, channels: channels, connections: connections, configuration: configuration, logger: logger, clusterStations: clusterStations
+    )
     // Services stop in reverse order, after the plain port: the HTTPS port stops next, then the drain waits.
     if let secure { services.append(secure) }
+    // First in the list, so it starts before the stations that publish through it and stops after them.
+    if let cluster { services.insert(cluster, at: 0) }
     return Application(
         router: router,
         server: .cuecast(streams: streams, secure: secure),
@@ -67,10 +84,12 @@ enum CrossOrigin {
 /// What runs beside the HTTP server: live playbacks, channel heartbeats, the wait for streams to close at
 /// shutdown and, when on, the scenario watcher.
 func services(
-    catalog: ScenarioCatalog, channels: ChannelDirectory, connections: ConnectionRegistry, configuration: ServerConfiguration, logger: Logger
+    catalog: ScenarioCatalog, channels: ChannelDirectory, connections: ConnectionRegistry, configuration: ServerConfiguration, logger: Logger,
+    clusterStations: ClusterStations? = nil
 ) -> [any Service] {
     var services: [any Service] = [
-        LiveStationsService(catalog: catalog, logger: logger),
+        // In a cluster each live station plays on one instance, elected; alone, this process plays them all.
+        clusterStations.map { $0 as any Service } ?? LiveStationsService(catalog: catalog, logger: logger),
         ChannelHeartbeatService(channels: channels, interval: configuration.channelHeartbeat),
         StreamDrainService(connections: connections, limit: configuration.closeGracePeriod + .seconds(1)),
     ]

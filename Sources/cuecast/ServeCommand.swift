@@ -80,6 +80,17 @@ struct ServeCommand: AsyncParsableCommand {
     ))
     var maxSubscribers: Int?
 
+    @Option(help: ArgumentHelp(
+        "Share every stream with other instances through this PostgreSQL (postgres://user:password@host:port/database). Also CUECAST_CLUSTER.",
+        discussion: "Without it, Cuecast is one process with everything in memory."
+    ))
+    var cluster: String?
+
+    /// `--cluster`, else `CUECAST_CLUSTER`, checked: a URL that cannot be used stops the server at start.
+    var clusterConfiguration: ClusterConfiguration? {
+        get throws { try (cluster ?? Environment.value("CUECAST_CLUSTER")).map { try ClusterConfiguration(url: $0) } }
+    }
+
     /// `--max-subscribers`, else `CUECAST_MAX_SUBSCRIBERS` (a bad number there is reported as -1, and refused).
     var subscriberCap: Int? {
         maxSubscribers ?? Environment.value("CUECAST_MAX_SUBSCRIBERS").map { Int($0) ?? -1 }
@@ -106,6 +117,11 @@ struct ServeCommand: AsyncParsableCommand {
         if let httpsPort {
             guard (0...65535).contains(httpsPort) else { throw ValidationError("--https-port must be from 0 to 65535 (got \(httpsPort))") }
             guard httpsPort != port || port == 0 else { throw ValidationError("--https-port must differ from --port (both are \(port))") }
+        }
+        do {
+            _ = try clusterConfiguration
+        } catch {
+            throw ValidationError("--cluster (or CUECAST_CLUSTER): \(error)")
         }
         guard idleTimeout > 0 else { throw ValidationError("--idle-timeout must be a positive number of seconds (got \(idleTimeout))") }
         guard requestBodyTimeout > 0 else { throw ValidationError("--request-body-timeout must be a positive number of seconds (got \(requestBodyTimeout))") }
@@ -153,6 +169,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.channelHistoryLimit = channelHistory
         configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
         configuration.requestBodyTimeout = .milliseconds(Int64(requestBodyTimeout * 1000))
+        configuration.cluster = try clusterConfiguration
         if let tlsCert, let tlsKey {
             do {
                 let files = TLSFiles(certificatePath: tlsCert, keyPath: tlsKey)

@@ -16,12 +16,20 @@ public final class Station: Sendable {
     private let origin: Duration
     /// Finished by `stop()`: ends `run` even while it sleeps until the next cue.
     private let stopSignal = AsyncStream<Never>.makeStream()
+    /// Where timeline entries go instead of `hub`, when set: a cluster stores them and feeds every instance's hub
+    /// (this one's included). Called under the timeline lock, in order, so it must only queue them.
+    private let outlet: (@Sendable (TimelineEntry) -> Void)?
 
     /// - Parameters:
     ///   - timeline: where to play from (a solo stream resumed after `Last-Event-ID` passes one already advanced).
     ///   - speed: how much faster than written to play.
     ///   - origin: the scenario time that is "now" when the station starts, for a resumed timeline.
-    public init(scenario: Scenario, hub: BroadcastHub = BroadcastHub(), timeline: Timeline? = nil, speed: Double = 1, origin: Duration = .zero) {
+    ///   - outlet: where entries go instead of `hub` (heartbeats still go to `hub`): a cluster's shared table.
+    public init(
+        scenario: Scenario, hub: BroadcastHub = BroadcastHub(), timeline: Timeline? = nil, speed: Double = 1, origin: Duration = .zero,
+        outlet: (@Sendable (TimelineEntry) -> Void)? = nil
+    ) {
+        self.outlet = outlet
         self.scenario = scenario
         self.hub = hub
         self.timeline = Mutex(timeline ?? Timeline(scenario: scenario))
@@ -52,6 +60,9 @@ public final class Station: Sendable {
 
     private func play<C: Clock>(clock: C) async throws where C.Duration == Duration {
         let hub = self.hub
+        let send: (TimelineEntry) -> Void = { [outlet] entry in
+            if let outlet { outlet(entry) } else { hub.play(Playback<C>.Output.entry(entry)) }
+        }
         try await Playback<C>.drive(
             clock: clock, speed: speed, heartbeat: scenario.heartbeat, from: origin,
             upcoming: { timeline.withLock { $0.nextOffset } },
@@ -60,8 +71,8 @@ public final class Station: Sendable {
                 // rest of the same emission (the event after its comment) goes with it, so no trigger comes between.
                 timeline.withLock { timeline in
                     guard let entry = timeline.next() else { return nil }
-                    hub.play(Playback<C>.Output.entry(entry))
-                    while timeline.hasPendingEntries, let rest = timeline.next() { hub.play(Playback<C>.Output.entry(rest)) }
+                    send(entry)
+                    while timeline.hasPendingEntries, let rest = timeline.next() { send(rest) }
                     return entry
                 }
             }
@@ -84,7 +95,11 @@ public final class Station: Sendable {
             var event: SSEEvent?
             for entry in entries {
                 if case .event(let fired) = entry.item { event = fired }
-                if let frame = Frame(entry.item) { receipt = hub.publish(frame) }
+                if let outlet {
+                    outlet(entry)
+                } else if let frame = Frame(entry.item) {
+                    receipt = hub.publish(frame)
+                }
             }
             return FiredTrigger(event: event, delivered: receipt.delivered)
         }

@@ -41,7 +41,10 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
         let options = try StreamOptions(uri: uri, lastEventIDHeader: lastEventIDHeader, mode: .live)
         let welcome = "channel '\(name)': events published with POST /generateEvent\(name == ChannelDirectory.defaultChannel ? "" : "?channel=\(name)") arrive here"
         let historyLimit = channels.configuration.hub.historyLimit
-        return StreamPlan(hub: hub, options: options, preamble: Frame.preamble(welcome: welcome, retry: configuration.channelRetry)) { id in
+        return StreamPlan(
+            hub: hub, options: options, preamble: Frame.preamble(welcome: welcome, retry: configuration.channelRetry),
+            clusterKey: ClusterStreams.channelKey(name)
+        ) { id in
             "Last-Event-ID \(id) is older than this channel's history (the last \(historyLimit) events) or unknown: events may have been missed; here is all that is kept"
         }
     }

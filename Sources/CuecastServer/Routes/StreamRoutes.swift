@@ -47,7 +47,10 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
         if hub.isFinished, case .event? = station.scenario.end?.sentinel, options.history == .none || options.history == .last(0) {
             options.history = .last(1)
         }
-        return StreamPlan(hub: hub, options: options, preamble: Frame.preamble(welcome: station.scenario.welcome, retry: station.scenario.retry)) { id in
+        return StreamPlan(
+            hub: hub, options: options, preamble: Frame.preamble(welcome: station.scenario.welcome, retry: station.scenario.retry),
+            clusterKey: ClusterStreams.stationKey(station.scenario.name)
+        ) { id in
             "Last-Event-ID \(id) is not in this stream's recent history (too old, or from before a restart): replaying the current pass"
         }
     }

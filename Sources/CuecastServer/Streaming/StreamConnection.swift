@@ -23,6 +23,8 @@ final class StreamConnection {
         let closeGracePeriod: TimeAmount
         /// Feeds the hub for this stream alone (a solo playback); cancelled when the stream ends.
         let producer: (@Sendable () async -> Void)?
+        /// Awaited before the stream joins its hub (after the head and preamble are written); `nil` joins at once.
+        let ready: (@Sendable () async -> Void)?
         /// Called once when the stream ends: gives back its subscriber slot and unlists it.
         let finished: @Sendable () -> Void
     }
@@ -65,6 +67,20 @@ final class StreamConnection {
             context.write(NIOAny(HTTPResponsePart.head(head)), promise: nil)
             context.writeAndFlush(NIOAny(HTTPResponsePart.body(preamble)), promise: nil)
         }
+        if let ready = plan.ready {
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            Task {
+                await ready()
+                bound.eventLoop.execute { bound.value.join() }
+            }
+        } else {
+            join()
+        }
+    }
+
+    /// Joins the hub (history or what follows `Last-Event-ID`, then live frames) and starts a solo playback.
+    private func join() {
+        guard !closing else { return }
         let loop = context.eventLoop
         plan.hub.join(
             sinkKey: ObjectIdentifier(loop), make: { [turnSize = plan.fanoutTurnSize] in LoopFanout(loop: loop, turnSize: turnSize) },

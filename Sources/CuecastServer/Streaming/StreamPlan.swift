@@ -15,10 +15,14 @@ struct StreamPlan: Sendable {
     let joinAfter: String?
     /// A solo playback: runs while the stream is open, feeding `hub`.
     let producer: (@Sendable () async -> Void)?
+    /// The stream's name in a cluster (`channel:NAME`), for a shared hub the cluster feeds; `nil` for a solo stream.
+    var clusterKey: String?
 
     /// `nil` when the client already has everything there will ever be (the hub finished with the id it sent):
     /// the answer is `204 No Content`, which stops a browser's `EventSource` for good.
-    init?(hub: BroadcastHub, options: StreamOptions, preamble: [UInt8], unplaced: @escaping @Sendable (String) -> String) {
+    init?(
+        hub: BroadcastHub, options: StreamOptions, preamble: [UInt8], clusterKey: String? = nil, unplaced: @escaping @Sendable (String) -> String
+    ) {
         if let lastEventID = options.lastEventID, hub.isFinished, lastEventID == hub.lastEventID { return nil }
         self.hub = hub
         self.options = options
@@ -26,6 +30,7 @@ struct StreamPlan: Sendable {
         self.unplaced = unplaced
         self.joinAfter = options.lastEventID
         self.producer = nil
+        self.clusterKey = clusterKey
     }
 
     /// A solo stream: a private hub fed by `producer`.

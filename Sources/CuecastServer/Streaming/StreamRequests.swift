@@ -19,12 +19,18 @@ final class StreamRequests: Sendable {
     let channels: ChannelDirectory
     let configuration: ServerConfiguration
     let connections: ConnectionRegistry
+    /// The cluster this instance belongs to, if any: a resume it has not caught up with waits for it.
+    let cluster: ClusterLink?
 
-    init(catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry) {
+    init(
+        catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry,
+        cluster: ClusterLink? = nil
+    ) {
         self.catalog = catalog
         self.channels = channels
         self.configuration = configuration
         self.connections = connections
+        self.cluster = cluster
     }
 
     /// The plan for a stream request, or `nil` for one the router should answer (not a stream, an error, or 204).
@@ -69,6 +75,7 @@ final class StreamRequests: Sendable {
                 fanoutTurnSize: configuration.fanoutTurnSize,
                 closeGracePeriod: TimeAmount(configuration.closeGracePeriod),
                 producer: plan.producer,
+                ready: readiness(plan),
                 finished: { connections.end(slot) }
             ),
             head: EventStreamHead.response(connectionID: slot.id, crossOrigin: request.headerFields[.origin] != nil, closesConnection: !isHTTP2),
@@ -81,5 +88,13 @@ final class StreamRequests: Sendable {
             hangUp: { reason, frame in StreamConnection.end(bound, reason: reason, finalFrame: frame) }
         ))
         return stream
+    }
+
+    /// In a cluster, a `Last-Event-ID` this instance's hub does not hold may come from another instance, ahead of
+    /// this one's feed by a few milliseconds: the stream joins once the feed has caught up. `nil` (join at once)
+    /// otherwise.
+    private func readiness(_ plan: StreamPlan) -> (@Sendable () async -> Void)? {
+        guard let cluster, let key = plan.clusterKey, let id = plan.joinAfter, !plan.hub.hasEvent(id: id) else { return nil }
+        return { await cluster.caughtUp(key) }
     }
 }
