@@ -24,14 +24,27 @@ enum ClusterDatabase {
     }
 
     /// Runs `scripts/postgres stop|resume` on the test database: an outage, and its end.
-    static func control(_ verb: String) throws {
+    static func control(_ verb: String) async throws {
         let folder = try #require(folder, "CUECAST_TEST_POSTGRES_DIR is not set")
-        let process = Process()
-        process.executableURL = CuecastExecutable.packageRoot.appendingPathComponent("scripts/postgres")
-        process.arguments = [verb, folder]
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "scripts/postgres \(verb) failed")
+        try await run(CuecastExecutable.packageRoot.appendingPathComponent("scripts/postgres").path, [verb, folder])
+    }
+
+    /// Runs a helper program to its end, with `posix_spawn` and `waitpid`: Foundation's `Process` never reported
+    /// `scripts/postgres resume` as finished here (the server it starts lives on), so the test hung.
+    static func run(_ executable: String, _ arguments: [String]) async throws {
+        var pid: pid_t = 0
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for descriptor: Int32 in 0...2 { posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0) }
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        try #require(spawned == 0, "cannot start \(executable): \(spawned)")
+        var status: Int32 = 0
+        let ended = await eventually(timeout: .seconds(60), interval: .milliseconds(20)) { waitpid(pid, &status, WNOHANG) == pid }
+        try #require(ended, "\(executable) \(arguments) did not finish")
+        try #require(status == 0, "\(executable) \(arguments) failed with status \(status)")
     }
 }
 
@@ -115,14 +128,7 @@ func uniqueChannel(_ base: String) -> String {
 
 extension ClusterDatabase {
     /// Runs one statement with `psql` (installed with the server), as an administrator would.
-    static func sql(_ statement: String) throws {
-        let url = try requireURL()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", url, "-q", "-c", statement]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "psql failed: \(statement)")
+    static func sql(_ statement: String) async throws {
+        try await run("/usr/bin/env", ["psql", try requireURL(), "-q", "-c", statement])
     }
 }
