@@ -31,7 +31,7 @@ func buildRouter(
         channels: channels, catalog: catalog, configuration: configuration, gate: gate, publisher: cluster ?? LocalChannelPublisher(),
         cluster: cluster, clusterStations: clusterStations
     ).add(to: router)
-    ConnectionRoutes(connections: connections, gate: gate).add(to: router)
+    ConnectionRoutes(connections: connections, gate: gate, cluster: cluster).add(to: router)
     CatalogRoutes(catalog: catalog, connections: connections, cluster: cluster).add(to: router)
     return router
 }
@@ -44,13 +44,16 @@ public func buildApplication(
 ) -> some ApplicationProtocol {
     let catalog = ScenarioCatalog(scenarios: scenarios, hubConfiguration: configuration.hubConfiguration)
     let channels = ChannelDirectory(configuration: configuration.channelConfiguration)
-    let connections = ConnectionRegistry(limit: configuration.maxSubscribers, retryAfterSeconds: configuration.subscriberRetryAfterSeconds)
+    let connections = ConnectionRegistry(
+        limit: configuration.maxSubscribers, retryAfterSeconds: configuration.subscriberRetryAfterSeconds, instance: configuration.cluster?.instanceID
+    )
     let cluster = configuration.cluster.map {
         ClusterLink(
             configuration: $0, streams: ClusterStreams(channels: channels, catalog: catalog, stationHistoryLimit: configuration.historyLimit),
             logger: logger
         )
     }
+    if let cluster { ConnectionRoutes.handleDrops(from: cluster, connections: connections) }
     let clusterStations = cluster.map { ClusterStations(link: $0, catalog: catalog, historyLimit: configuration.historyLimit, logger: logger) }
     let router = buildRouter(
         catalog: catalog, channels: channels, configuration: configuration, connections: connections, cluster: cluster, clusterStations: clusterStations

@@ -20,7 +20,7 @@ final class ClusterLink: Service, ChannelPublisher {
     let logger: Logger
     private let state = Mutex(LinkState())
     /// Who acts on requests sent to whichever instance can serve them (a trigger for the station it plays).
-    private let requestHandler = Mutex<(@Sendable (ClusterRequest) -> Void)?>(nil)
+    private let requestHandlers = Mutex<[@Sendable (ClusterRequest) -> Void]>([])
 
     private struct LinkState {
         /// The publishing connection while the link is up.
@@ -120,7 +120,7 @@ final class ClusterLink: Service, ChannelPublisher {
                 for await item in work {
                     switch item {
                     case .notified(let payload) where payload.hasPrefix(ClusterRequest.prefix):
-                        if let request = ClusterRequest(payload: payload) { requestHandler.withLock { $0 }?(request) }
+                        if let request = ClusterRequest(payload: payload) { requestHandlers.withLock { $0 }.forEach { $0(request) } }
                     case .notified(let payload):
                         guard let split = payload.lastIndex(of: ":"), let number = Int64(payload[payload.index(after: split)...]) else { continue }
                         try await feed.advance(String(payload[..<split]), to: number, on: listener)
@@ -181,9 +181,9 @@ final class ClusterLink: Service, ChannelPublisher {
 
     // MARK: Requests between instances
 
-    /// Sets who acts on requests from other instances.
+    /// Adds a handler of requests from other instances (each handler ignores what is not its business).
     func onRequest(_ handler: @escaping @Sendable (ClusterRequest) -> Void) {
-        requestHandler.withLock { $0 = handler }
+        requestHandlers.withLock { $0.append(handler) }
     }
 
     /// Sends a request to every instance (this one included); the one that can serve it does.

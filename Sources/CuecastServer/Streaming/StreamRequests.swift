@@ -78,7 +78,7 @@ final class StreamRequests: Sendable {
                 ready: readiness(plan),
                 finished: { connections.end(slot) }
             ),
-            head: EventStreamHead.response(connectionID: slot.id, crossOrigin: request.headerFields[.origin] != nil, closesConnection: !isHTTP2),
+            head: EventStreamHead.response(connectionID: connections.publicID(slot.id), crossOrigin: request.headerFields[.origin] != nil, closesConnection: !isHTTP2),
             preamble: context.channel.allocator.buffer(bytes: plan.preamble),
             context: context, multiplexed: multiplexed, onEnd: onEnd
         )
