@@ -26,7 +26,7 @@ func buildRouter(
     }
     let gate = PublishGate(configuration: configuration)
     StreamRoutes(catalog: catalog, configuration: configuration, connections: connections).add(to: router)
-    ChannelRoutes(channels: channels, configuration: configuration, connections: connections).add(to: router)
+    ChannelRoutes(channels: channels, configuration: configuration, connections: connections, cluster: cluster).add(to: router)
     PublishRoutes(
         channels: channels, catalog: catalog, configuration: configuration, gate: gate, publisher: cluster ?? LocalChannelPublisher(),
         cluster: cluster, clusterStations: clusterStations

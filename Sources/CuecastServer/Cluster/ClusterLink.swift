@@ -44,28 +44,39 @@ final class ClusterLink: Service, ChannelPublisher {
     /// Whether events can be published now (for `/healthz` and the log).
     var isUp: Bool { state.withLock { $0.publisher != nil } }
 
+    /// The publishing connection while the link is up.
+    var publisherConnection: PostgresConnection? { state.withLock { $0.publisher } }
+
     // MARK: Running
 
     func run() async throws {
         logger.notice("cluster: connecting to \(configuration.displayURL) as instance \(configuration.instanceID)")
         await cancelWhenGracefulShutdown {
-            var feed = ClusterFeed(streams: self.streams, logger: self.logger)
-            var delay = Duration.milliseconds(100)
-            while !Task.isCancelled {
-                var wasUp = false
-                do {
-                    try await self.session(feed: &feed, wasUp: &wasUp)
-                } catch {
-                    if Task.isCancelled { break }
-                    self.logger.warning("cluster link down: \(String(reflecting: error)); retrying in \(delay)")
-                }
-                self.setDown()
-                if wasUp { delay = .milliseconds(100) }
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(2))
+            await withDiscardingTaskGroup { group in
+                group.addTask { await self.reportPresence() }
+                group.addTask { await self.keepLinked() }
             }
         }
         setDown()
+    }
+
+    /// Connects, relays and reconnects, until cancelled.
+    private func keepLinked() async {
+        var feed = ClusterFeed(streams: self.streams, logger: self.logger)
+        var delay = Duration.milliseconds(100)
+        while !Task.isCancelled {
+            var wasUp = false
+            do {
+                try await self.session(feed: &feed, wasUp: &wasUp)
+            } catch {
+                if Task.isCancelled { break }
+                self.logger.warning("cluster link down: \(String(reflecting: error)); retrying in \(delay)")
+            }
+            self.setDown()
+            if wasUp { delay = .milliseconds(100) }
+            try? await Task.sleep(for: delay)
+            delay = min(delay * 2, .seconds(2))
+        }
     }
 
     /// One connection's life: connect, make the schema, listen, catch up, then relay until something breaks.

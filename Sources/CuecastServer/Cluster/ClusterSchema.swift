@@ -49,5 +49,14 @@ enum ClusterSchema {
             PRIMARY KEY (stream, seq)
         )
         """,
+        """
+        CREATE TABLE IF NOT EXISTS cuecast_presence (
+            instance text NOT NULL,
+            stream text NOT NULL,
+            subscribers bigint NOT NULL,
+            updated timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (instance, stream)
+        )
+        """,
     ]
 }

@@ -37,5 +37,25 @@ extension ClusterTests {
                 await onA.close()
             }
         }
+
+        @Test func channelCountsCoverEveryInstance() async throws {
+            try await TestCluster.with(2) { cluster in
+                let (a, b) = (cluster.instances[0], cluster.instances[1])
+                let channel = uniqueChannel("counted")
+                var clients: [SSEClient] = []
+                for port in [a.port, a.port, b.port] { clients.append(try await SSEClient.connect(port: port, path: "/channels/\(channel)")) }
+                // Each instance writes its counts every two seconds; B's list adds A's two to its own one.
+                let counted = await eventually(timeout: .seconds(10), interval: .milliseconds(200)) {
+                    guard let list = try? await send(port: b.port, .GET, "/api/channels"),
+                        let object = try? JSONSerialization.jsonObject(with: Data(list.body.utf8)) as? [String: Any],
+                        let channels = object["channels"] as? [[String: Any]],
+                        let entry = channels.first(where: { $0["name"] as? String == channel })
+                    else { return false }
+                    return entry["subscribers"] as? Int == 3 && object["subscribersCounted"] as? String == "cluster"
+                }
+                #expect(counted, "B's /api/channels counts the subscribers of both instances")
+                for client in clients { await client.close() }
+            }
+        }
     }
 }
