@@ -15,7 +15,7 @@ scenarios = tempfile.mkdtemp()
 def serve(*extra):
     log = tempfile.NamedTemporaryFile(delete=False)
     process = subprocess.Popen([binary, "serve", "--port", "0", "--scenarios", scenarios, "--public", "/nonexistent",
-                                "--publish-rate", "100000", *extra], stdout=log, stderr=log)
+                                "--publish-rate", "100000", "--log-level", os.environ.get("LOG_LEVEL", "info"), *extra], stdout=log, stderr=log)
     for _ in range(300):
         text = open(log.name).read()
         ready = re.search(r"at http://127\.0\.0\.1:(\d+)/", text)

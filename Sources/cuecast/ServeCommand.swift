@@ -14,7 +14,7 @@ struct ServeCommand: AsyncParsableCommand {
             Every option can also be set in the environment: CUECAST_HOST, CUECAST_PORT, CUECAST_SCENARIOS, \
             CUECAST_PUBLIC, CUECAST_LOG_LEVEL, CUECAST_PUBLISH_TOKEN, CUECAST_ALLOW_ANONYMOUS_PUBLISH=1, \
             CUECAST_MAX_BODY_BYTES, CUECAST_PUBLISH_RATE, CUECAST_CHANNEL_HISTORY, CUECAST_MAX_SUBSCRIBERS, \
-            CUECAST_HTTPS_PORT, CUECAST_TLS_CERT, CUECAST_TLS_KEY, CUECAST_IDLE_TIMEOUT, CUECAST_BODY_TIMEOUT. \
+            CUECAST_HTTPS_PORT, CUECAST_TLS_CERT, CUECAST_TLS_KEY, CUECAST_IDLE_TIMEOUT, CUECAST_BODY_TIMEOUT, CUECAST_CLUSTER. \
             The plain port speaks HTTP/1.1 and cleartext HTTP/2 with prior knowledge; with a certificate, the HTTPS port \
             speaks HTTP/2 (ALPN h2) and HTTP/1.1. `cuecast cert` makes a certificate for localhost. A scenario with problems stops the server from starting (each problem \
             is printed as file:line:column: message) unless --skip-invalid is given.
