@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// Builds the router: streams, channels, publishing, the catalog, CORS for other origins, and the static pages.
 func buildRouter(
     catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry, stats: StatsFeed,
-    logger: Logger, conformance: ConformanceLab = ConformanceLab()
+    logger: Logger, conformance: ConformanceLab = ConformanceLab(), cluster: ClusterLink? = nil, clusterStations: ClusterStations? = nil
 ) -> Router<CuecastRequestContext> {
     let router = Router(context: CuecastRequestContext.self)
     // First, so it counts every answer, the CORS preflights, the static files and the refused hosts too.
@@ -30,12 +30,15 @@ func buildRouter(
     }
     let gate = PublishGate(configuration: configuration)
     StreamRoutes(catalog: catalog, configuration: configuration, connections: connections).add(to: router)
-    ChannelRoutes(channels: channels, configuration: configuration, connections: connections).add(to: router)
-    PublishRoutes(channels: channels, catalog: catalog, configuration: configuration, gate: gate).add(to: router)
-    ConnectionRoutes(connections: connections, gate: gate).add(to: router)
+    ChannelRoutes(channels: channels, configuration: configuration, connections: connections, cluster: cluster).add(to: router)
+    PublishRoutes(
+        channels: channels, catalog: catalog, configuration: configuration, gate: gate, publisher: cluster ?? LocalChannelPublisher(),
+        cluster: cluster, clusterStations: clusterStations
+    ).add(to: router)
+    ConnectionRoutes(connections: connections, gate: gate, cluster: cluster).add(to: router)
     PlaybackRoutes(connections: connections, gate: gate).add(to: router)
     ConformanceRoutes(lab: conformance).add(to: router)
-    CatalogRoutes(catalog: catalog, connections: connections).add(to: router)
+    CatalogRoutes(catalog: catalog, connections: connections, cluster: cluster).add(to: router)
     router.get(RouterPath(StatsFeed.path)) { request, _ in
         // The door serves every stats stream it has a slot for: what reaches the router is an error or a 503.
         let plan = try stats.plan(uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], retry: configuration.channelRetry)
@@ -59,19 +62,31 @@ public func buildApplication(
         metrics.published(events, from: .scenario)
     }
     let channels = ChannelDirectory(configuration: configuration.channelConfiguration)
-    let connections = ConnectionRegistry(limit: configuration.maxSubscribers, retryAfterSeconds: configuration.subscriberRetryAfterSeconds)
+    let connections = ConnectionRegistry(
+        limit: configuration.maxSubscribers, retryAfterSeconds: configuration.subscriberRetryAfterSeconds, instance: configuration.cluster?.instanceID
+    )
+    let cluster = configuration.cluster.map {
+        ClusterLink(
+            configuration: $0, streams: ClusterStreams(channels: channels, catalog: catalog, stationHistoryLimit: configuration.historyLimit),
+            logger: logger
+        )
+    }
+    if let cluster { ConnectionRoutes.handleDrops(from: cluster, connections: connections) }
+    let clusterStations = cluster.map { ClusterStations(link: $0, catalog: catalog, historyLimit: configuration.historyLimit, logger: logger) }
     let stats = StatsFeed(subscriberBufferBytes: configuration.subscriberBufferBytes)
     let router = buildRouter(
         catalog: catalog, channels: channels, configuration: configuration, connections: connections, stats: stats, logger: logger,
-        conformance: conformance
+        conformance: conformance, cluster: cluster, clusterStations: clusterStations
     )
     let streams = StreamRequests(
-        catalog: catalog, channels: channels, configuration: configuration, connections: connections, stats: stats, logger: logger
+        catalog: catalog, channels: channels, configuration: configuration, connections: connections, stats: stats, logger: logger, cluster: cluster
     )
     let secure = configuration.https.map { https in
         SecureListener(host: configuration.host, https: https, streams: streams, logger: logger, onRunning: onRunning)
     }
-    var services = services(catalog: catalog, channels: channels, connections: connections, configuration: configuration, logger: logger)
+    var services = services(
+        catalog: catalog, channels: channels, connections: connections, configuration: configuration, logger: logger, clusterStations: clusterStations
+    )
     services.append(StatsService(feed: stats, sampler: StatsSampler(metrics: metrics, connections: connections), interval: configuration.statsInterval))
     if let address = configuration.metricsAddress {
         services.append(MetricsListener(
@@ -80,6 +95,8 @@ public func buildApplication(
     }
     // Services stop in reverse order, after the plain port: the HTTPS port stops next, then the drain waits.
     if let secure { services.append(secure) }
+    // First in the list, so it starts before the stations that publish through it and stops after them.
+    if let cluster { services.insert(cluster, at: 0) }
     return Application(
         router: router,
         server: .cuecast(streams: streams, secure: secure),
@@ -98,10 +115,12 @@ enum CrossOrigin {
 /// What runs beside the HTTP server: live playbacks, channel heartbeats, the wait for streams to close at
 /// shutdown and, when on, the scenario watcher.
 func services(
-    catalog: ScenarioCatalog, channels: ChannelDirectory, connections: ConnectionRegistry, configuration: ServerConfiguration, logger: Logger
+    catalog: ScenarioCatalog, channels: ChannelDirectory, connections: ConnectionRegistry, configuration: ServerConfiguration, logger: Logger,
+    clusterStations: ClusterStations? = nil
 ) -> [any Service] {
     var services: [any Service] = [
-        LiveStationsService(catalog: catalog, logger: logger),
+        // In a cluster each live station plays on one instance, elected; alone, this process plays them all.
+        clusterStations.map { $0 as any Service } ?? LiveStationsService(catalog: catalog, logger: logger),
         ChannelHeartbeatService(channels: channels, interval: configuration.channelHeartbeat),
         StreamDrainService(connections: connections, limit: configuration.closeGracePeriod + .seconds(1)),
     ]

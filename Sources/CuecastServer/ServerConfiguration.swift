@@ -67,6 +67,9 @@ public struct ServerConfiguration: Sendable {
     public var http2MaxConcurrentStreams = 256
     /// HTTPS (HTTP/2 with ALPN, or HTTP/1.1) on its own port beside the plain one; `nil` serves plain HTTP only.
     public var https: HTTPSConfiguration?
+    /// Several instances sharing every stream through PostgreSQL (`--cluster`); `nil` keeps everything in this
+    /// process's memory, as a single server.
+    public var cluster: ClusterConfiguration?
 
     // Running it as a service.
 

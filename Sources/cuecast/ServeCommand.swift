@@ -99,6 +99,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Serve GET /metrics on this HOST:PORT alone instead of the main port (0 picks a free port).")
     var metricsAddress: String?
 
+    @Option(help: ArgumentHelp(
+        "Share every stream with other instances through this PostgreSQL (postgres://user:password@host:port/database).",
+        discussion: "Without it, Cuecast is one process with everything in memory."
+    ))
+    var cluster: String?
+
     func run() async throws {
         let settings: ServeSettings
         switch await resolveSettings() {

@@ -28,6 +28,7 @@ struct ServeSettings: Sendable {
     var maxSubscribers: Int?
     var trustedProxies = TrustedProxies.none
     var allowedHosts: [String] = []
+    var cluster: ClusterConfiguration?
     var metricsToken: String?
     var metricsAddress: MetricsAddress?
 
@@ -66,6 +67,13 @@ struct ServeSettings: Sendable {
             }
         }
         allowedHosts = try options.strings("allowedHost")?.value ?? []
+        if let url = try options.string("cluster") {
+            do {
+                cluster = try ClusterConfiguration(url: url.value)
+            } catch {
+                throw OptionError("\(url.source): \(error)")
+            }
+        }
         metricsToken = try options.string("metricsToken")?.value
         if let address = try options.string("metricsAddress") {
             guard let parsed = MetricsAddress(parsing: address.value) else {
@@ -92,6 +100,7 @@ struct ServeSettings: Sendable {
         configuration.requestBodyTimeout = .milliseconds(Int64(requestBodyTimeout * 1000))
         configuration.trustedProxies = trustedProxies
         configuration.allowedHosts = allowedHosts
+        configuration.cluster = cluster
         configuration.metricsToken = metricsToken
         configuration.metricsAddress = metricsAddress
     }

@@ -35,18 +35,11 @@ public final class BroadcastHub: Sendable {
     /// leave the count as it is, so numbered ids run 1, 2, 3 without gaps.
     @discardableResult
     public func publish<E: Error>(_ make: (UInt64) throws(E) -> Frame) throws(E) -> PublishReceipt {
-        var wakeups: [Wakeup] = []
-        let receipt = try state.withLock { state throws(E) -> PublishReceipt in
+        try publishLocked { state throws(E) -> Frame in
             let frame = try make(state.sequence + 1)
             if frame.kind == .event { state.sequence += 1 }
-            if frame.kind != .heartbeat { state.remember(frame, limit: configuration.historyLimit) }
-            let sequence = state.sequence
-            state.lastActivity = .now
-            let delivered = state.deliver(frame, wakeups: &wakeups) + state.deliverToSinks(frame)
-            return PublishReceipt(sequence: sequence, delivered: delivered)
+            return frame
         }
-        wakeups.forEach { $0.resume() }
-        return receipt
     }
 
     /// Publishes a ready-made frame. Events and comments enter history (a late joiner hears a scenario's
@@ -54,6 +47,31 @@ public final class BroadcastHub: Sendable {
     @discardableResult
     public func publish(_ frame: Frame) -> PublishReceipt {
         publish { _ in frame }
+    }
+
+    /// Publishes a frame numbered elsewhere: a cluster's shared sequence, so an event keeps the same number on every
+    /// instance. The hub's count jumps to `sequence` (never back), which is how an instance that joins late, or
+    /// catches up after an outage, reports the same `events` total as the one that published them.
+    @discardableResult
+    public func publish(_ frame: Frame, numbered sequence: UInt64) -> PublishReceipt {
+        publishLocked { state -> Frame in
+            if frame.kind == .event { state.sequence = max(state.sequence, sequence) }
+            return frame
+        }
+    }
+
+    /// Numbers (`number` runs under the lock and returns the frame), remembers and delivers a frame.
+    private func publishLocked<E: Error>(_ number: (inout HubState) throws(E) -> Frame) throws(E) -> PublishReceipt {
+        var wakeups: [Wakeup] = []
+        let receipt = try state.withLock { state throws(E) -> PublishReceipt in
+            let frame = try number(&state)
+            if frame.kind != .heartbeat { state.remember(frame, limit: configuration.historyLimit) }
+            state.lastActivity = .now
+            let delivered = state.deliver(frame, wakeups: &wakeups) + state.deliverToSinks(frame)
+            return PublishReceipt(sequence: state.sequence, delivered: delivered)
+        }
+        wakeups.forEach { $0.resume() }
+        return receipt
     }
 
     /// Sends a heartbeat comment if nothing has been sent for `interval`. Channels have no playback to do this,

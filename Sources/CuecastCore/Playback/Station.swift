@@ -18,16 +18,21 @@ public final class Station: Sendable {
     private let stopSignal = AsyncStream<Never>.makeStream()
     /// Told how many events each emission of the playback published (not triggers), for the server's metrics.
     private let countEvents: (@Sendable (Int) -> Void)?
+    /// Where timeline entries go instead of `hub`, when set: a cluster stores them and feeds every instance's hub
+    /// (this one's included). Called under the timeline lock, in order, so it must only queue them.
+    private let outlet: (@Sendable (TimelineEntry) -> Void)?
 
     /// - Parameters:
     ///   - timeline: where to play from (a solo stream resumed after `Last-Event-ID` passes one already advanced).
     ///   - speed: how much faster than written to play.
     ///   - origin: the scenario time that is "now" when the station starts, for a resumed timeline.
     ///   - countEvents: told how many events the playback published at each step (for metrics).
+    ///   - outlet: where entries go instead of `hub` (heartbeats still go to `hub`): a cluster's shared table.
     public init(
         scenario: Scenario, hub: BroadcastHub = BroadcastHub(), timeline: Timeline? = nil, speed: Double = 1, origin: Duration = .zero,
-        countEvents: (@Sendable (Int) -> Void)? = nil
+        outlet: (@Sendable (TimelineEntry) -> Void)? = nil, countEvents: (@Sendable (Int) -> Void)? = nil
     ) {
+        self.outlet = outlet
         self.scenario = scenario
         self.countEvents = countEvents
         self.hub = hub
@@ -60,6 +65,9 @@ public final class Station: Sendable {
     private func play<C: Clock>(clock: C) async throws where C.Duration == Duration {
         let hub = self.hub
         let countEvents = self.countEvents
+        let send: (TimelineEntry) -> Void = { [outlet] entry in
+            if let outlet { outlet(entry) } else { hub.play(Playback<C>.Output.entry(entry)) }
+        }
         try await Playback<C>.drive(
             clock: clock, speed: speed, heartbeat: scenario.heartbeat, from: origin,
             upcoming: { timeline.withLock { $0.nextOffset } },
@@ -68,10 +76,10 @@ public final class Station: Sendable {
                 // rest of the same emission (the event after its comment) goes with it, so no trigger comes between.
                 let (entry, events) = timeline.withLock { timeline -> (TimelineEntry?, Int) in
                     guard let entry = timeline.next() else { return (nil, 0) }
-                    hub.play(Playback<C>.Output.entry(entry))
+                    send(entry)
                     var events = entry.item.isEvent ? 1 : 0
                     while timeline.hasPendingEntries, let rest = timeline.next() {
-                        hub.play(Playback<C>.Output.entry(rest))
+                        send(rest)
                         if rest.item.isEvent { events += 1 }
                     }
                     return (entry, events)
@@ -98,7 +106,11 @@ public final class Station: Sendable {
             var event: SSEEvent?
             for entry in entries {
                 if case .event(let fired) = entry.item { event = fired }
-                if let frame = Frame(entry.item) { receipt = hub.publish(frame) }
+                if let outlet {
+                    outlet(entry)
+                } else if let frame = Frame(entry.item) {
+                    receipt = hub.publish(frame)
+                }
             }
             return FiredTrigger(event: event, delivered: receipt.delivered)
         }

@@ -391,10 +391,10 @@ enum OpenAPIDocument {
             "description": "The event stream: `text/event-stream`, open until the scenario ends, the server shuts down (a goodbye comment first) or the client falls behind by more than its buffer (a comment says so, then the connection closes).",
             "headers": {
               "X-Cuecast-Connection": {
-                "description": "This connection's id, for `POST /api/connections/{id}/drop`.",
+                "description": "This connection's id, for `POST /api/connections/{id}/drop`: a number, or `INSTANCE-NUMBER` in a cluster.",
                 "schema": {
                   "type": "string",
-                  "pattern": "^[0-9]+$"
+                  "pattern": "^([a-z0-9]+-)?[0-9]+$"
                 }
               },
               "X-Cuecast-Playback": {
@@ -646,10 +646,10 @@ enum OpenAPIDocument {
             "description": "The event stream: `text/event-stream`, open until the scenario ends, the server shuts down (a goodbye comment first) or the client falls behind by more than its buffer (a comment says so, then the connection closes).",
             "headers": {
               "X-Cuecast-Connection": {
-                "description": "This connection's id, for `POST /api/connections/{id}/drop`.",
+                "description": "This connection's id, for `POST /api/connections/{id}/drop`: a number, or `INSTANCE-NUMBER` in a cluster.",
                 "schema": {
                   "type": "string",
-                  "pattern": "^[0-9]+$"
+                  "pattern": "^([a-z0-9]+-)?[0-9]+$"
                 }
               },
               "X-Cuecast-Playback": {
@@ -899,10 +899,10 @@ enum OpenAPIDocument {
             "description": "The event stream: `text/event-stream`, open until the scenario ends, the server shuts down (a goodbye comment first) or the client falls behind by more than its buffer (a comment says so, then the connection closes).",
             "headers": {
               "X-Cuecast-Connection": {
-                "description": "This connection's id, for `POST /api/connections/{id}/drop`.",
+                "description": "This connection's id, for `POST /api/connections/{id}/drop`: a number, or `INSTANCE-NUMBER` in a cluster.",
                 "schema": {
                   "type": "string",
-                  "pattern": "^[0-9]+$"
+                  "pattern": "^([a-z0-9]+-)?[0-9]+$"
                 }
               },
               "X-Cuecast-Playback": {
@@ -1173,7 +1173,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Too many channels exist (`too_many_channels`).",
+            "description": "Too many channels exist (`too_many_channels`), or, in a cluster, PostgreSQL cannot be reached (`cluster_unavailable`).",
             "headers": {
               "Retry-After": {
                 "description": "Seconds to wait before trying again.",
@@ -1274,7 +1274,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Too many channels exist (`too_many_channels`).",
+            "description": "Too many channels exist (`too_many_channels`), or, in a cluster, PostgreSQL cannot be reached (`cluster_unavailable`).",
             "headers": {
               "Retry-After": {
                 "description": "Seconds to wait before trying again.",
@@ -1403,6 +1403,25 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "503": {
+            "description": "In a cluster, PostgreSQL cannot be reached (`cluster_unavailable`).",
+            "headers": {
+              "Retry-After": {
+                "description": "Seconds to wait before trying again.",
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            },
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           }
         }
       }
@@ -1457,9 +1476,9 @@ enum OpenAPIDocument {
             "required": true,
             "schema": {
               "type": "string",
-              "pattern": "^[0-9]{1,19}$"
+              "pattern": "^([a-z0-9]+-)?[0-9]{1,19}$"
             },
-            "description": "The `X-Cuecast-Connection` id."
+            "description": "The `X-Cuecast-Connection` id; in a cluster, any instance passes it on to the one holding the connection."
           }
         ],
         "responses": {
@@ -2330,6 +2349,22 @@ enum OpenAPIDocument {
           "maxSubscribers": {
             "type": "integer",
             "minimum": 1
+          },
+          "cluster": {
+            "type": "object",
+            "description": "With `--cluster`: whether the link to PostgreSQL is up, and this instance's name.",
+            "properties": {
+              "link": {
+                "type": "string",
+                "enum": [
+                  "up",
+                  "down"
+                ]
+              },
+              "instance": {
+                "type": "string"
+              }
+            }
           }
         }
       },
@@ -2452,8 +2487,17 @@ enum OpenAPIDocument {
         ],
         "properties": {
           "id": {
-            "type": "integer",
-            "minimum": 0
+            "description": "A whole number; in a cluster (`--cluster`), `INSTANCE-NUMBER` (the `X-Cuecast-Connection` header).",
+            "anyOf": [
+              {
+                "type": "integer",
+                "minimum": 0
+              },
+              {
+                "type": "string",
+                "pattern": "^[a-z0-9]+-[0-9]+$"
+              }
+            ]
           },
           "path": {
             "type": "string"
@@ -2528,6 +2572,10 @@ enum OpenAPIDocument {
             "items": {
               "type": "string"
             }
+          },
+          "relayed": {
+            "type": "boolean",
+            "description": "In a cluster: the trigger was passed on to the instance playing the station."
           }
         }
       },
@@ -2567,6 +2615,10 @@ enum OpenAPIDocument {
           "dropped": {
             "type": "integer",
             "minimum": 0
+          },
+          "relayed": {
+            "type": "boolean",
+            "description": "In a cluster: the drop was passed on to the other instances."
           }
         }
       },

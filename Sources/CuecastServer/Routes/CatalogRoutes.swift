@@ -9,6 +9,8 @@ import NIOCore
 struct CatalogRoutes<Context: RequestContext>: Sendable {
     let catalog: ScenarioCatalog
     let connections: ConnectionRegistry
+    /// Reported in `/healthz` when the server runs as one of a cluster.
+    let cluster: ClusterLink?
     let startedAt = ContinuousClock.now
 
     func add(to router: Router<Context>) {
@@ -31,14 +33,19 @@ struct CatalogRoutes<Context: RequestContext>: Sendable {
             )
         }
         router.get("/healthz") { _, _ in
-            Response.json(
-                .object([
-                    ("status", .string("ok")), ("scenarios", .integer(Int64(catalog.all.count))),
-                    ("uptimeSeconds", .integer(Int64((ContinuousClock.now - startedAt).components.seconds))),
-                    ("subscribers", .integer(Int64(connections.admittedCount))),
-                    ("maxSubscribers", .integer(Int64(connections.limit))),
-                ])
-            )
+            var fields: [(String, JSONValue)] = [
+                ("status", .string("ok")), ("scenarios", .integer(Int64(catalog.all.count))),
+                ("uptimeSeconds", .integer(Int64((ContinuousClock.now - startedAt).components.seconds))),
+                ("subscribers", .integer(Int64(connections.admittedCount))),
+                ("maxSubscribers", .integer(Int64(connections.limit))),
+            ]
+            if let cluster {
+                // Still 200 while the link is down: this instance keeps serving its subscribers; only publishing waits.
+                fields.append(("cluster", .object([
+                    ("link", .string(cluster.isUp ? "up" : "down")), ("instance", .string(cluster.configuration.instanceID)),
+                ])))
+            }
+            return Response.json(.object(fields))
         }
     }
 

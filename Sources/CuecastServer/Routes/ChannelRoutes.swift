@@ -11,6 +11,8 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
     let channels: ChannelDirectory
     let configuration: ServerConfiguration
     let connections: ConnectionRegistry
+    /// In a cluster, `/api/channels` counts every instance's subscribers.
+    var cluster: ClusterLink? = nil
 
     func add(to router: Router<Context>) {
         router.get("/subscribeToEvents") { request, _ in
@@ -21,7 +23,12 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
         }
         router.get("/api/channels") { request, _ in
             let base = CatalogRoutes<Context>.baseURL(request)
-            return Response.json(.object([("channels", .array(channels.all.map { describe($0.name, $0.hub, base: base) }))]))
+            let others = await cluster?.otherInstancesSubscribers()
+            return Response.json(.object([
+                ("channels", .array(channels.all.map { describe($0.name, $0.hub, base: base, elsewhere: others?[$0.name] ?? 0) })),
+                // Whose subscribers are counted: this instance's alone, or the cluster's (when its link is up).
+                ("subscribersCounted", .string(cluster == nil ? "server" : others == nil ? "instance" : "cluster")),
+            ]))
         }
     }
 
@@ -42,15 +49,18 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
         let welcome = "channel '\(name)': events published with POST /generateEvent\(name == ChannelDirectory.defaultChannel ? "" : "?channel=\(name)") arrive here"
         let historyLimit = channels.configuration.hub.historyLimit
         let label = StreamLabel(kind: .channel, name: configuration.metrics.channelLabels.label(for: name))
-        return StreamPlan(hub: hub, label: label, options: options, preamble: Frame.preamble(welcome: welcome, retry: configuration.channelRetry)) { id in
+        return StreamPlan(
+            hub: hub, label: label, options: options, preamble: Frame.preamble(welcome: welcome, retry: configuration.channelRetry),
+            clusterKey: ClusterStreams.channelKey(name)
+        ) { id in
             "Last-Event-ID \(id) is older than this channel's history (the last \(historyLimit) events) or unknown: events may have been missed; here is all that is kept"
         }
     }
 
-    func describe(_ name: String, _ hub: BroadcastHub, base: String) -> JSONValue {
+    func describe(_ name: String, _ hub: BroadcastHub, base: String, elsewhere: Int64 = 0) -> JSONValue {
         let query = name == ChannelDirectory.defaultChannel ? "" : "?channel=\(name)"
         return .object([
-            ("name", .string(name)), ("subscribers", .integer(Int64(hub.subscriberCount))),
+            ("name", .string(name)), ("subscribers", .integer(Int64(hub.subscriberCount) + elsewhere)),
             ("lastEventId", hub.lastEventID.map(JSONValue.string) ?? .null), ("events", .integer(Int64(hub.sequence))),
             ("stream", .string("/channels/\(name)")), ("publish", .string("/generateEvent\(query)")),
             ("curl", .string("curl -N \(base)/channels/\(name)")),

@@ -8,13 +8,16 @@ import Hummingbird
 struct ConnectionRoutes: Sendable {
     let connections: ConnectionRegistry
     let gate: PublishGate
+    /// In a cluster: a drop for a connection of another instance is passed on to it.
+    let cluster: ClusterLink?
 
     func add(to router: Router<CuecastRequestContext>) {
         router.get("/api/connections") { request, _ in
             try gate.access.checkListing(request)
             let list = connections.all.map { connection -> JSONValue in
                 .object([
-                    ("id", .integer(Int64(connection.id))), ("path", .string(connection.path)),
+                    ("id", connections.instance == nil ? .integer(Int64(connection.id)) : .string(connections.publicID(connection.id))),
+                    ("path", .string(connection.path)),
                     ("client", connection.label.map(JSONValue.string) ?? .null),
                     ("opened", .string(connection.opened.formatted(.iso8601))),
                 ])
@@ -24,7 +27,17 @@ struct ConnectionRoutes: Sendable {
         router.post("/api/connections/:id/drop") { request, context in
             try gate.admit(request, client: context.clientAddress)
             let text = try context.parameters.require("id")
-            guard let id = UInt64(text) else {
+            var number = Substring(text)
+            if let instance = connections.instance, let dash = text.lastIndex(of: "-") {
+                // `instance-number`: another instance's connection is dropped by that instance.
+                let owner = String(text[..<dash])
+                number = text[text.index(after: dash)...]
+                if owner != instance, let cluster, let id = UInt64(number) {
+                    try await cluster.send(.drop(instance: owner, connection: id))
+                    return Response.json(.object([("dropped", .integer(1)), ("relayed", .bool(true))]), status: .accepted)
+                }
+            }
+            guard let id = UInt64(number) else {
                 throw APIError(.badRequest, code: "bad_connection", message: "a connection id is a whole number (the X-Cuecast-Connection header), got '\(text)'")
             }
             guard connections.drop(id: id) else {
@@ -40,7 +53,24 @@ struct ConnectionRoutes: Sendable {
             guard ChannelDirectory.isValidName(label) else {
                 throw APIError(.badRequest, code: "bad_client", message: "client labels are 1-64 letters, digits, '-', '_' or '.', got '\(label)'")
             }
-            return Response.json(.object([("dropped", .integer(Int64(connections.drop(label: label))))]), status: .accepted)
+            let dropped = connections.drop(label: label)
+            guard let cluster, let instance = connections.instance, !label.contains("\t") else {
+                return Response.json(.object([("dropped", .integer(Int64(dropped)))]), status: .accepted)
+            }
+            // The other instances drop theirs; only this instance's count is known here.
+            try await cluster.send(.dropLabel(label, origin: instance))
+            return Response.json(.object([("dropped", .integer(Int64(dropped))), ("relayed", .bool(true))]), status: .accepted)
+        }
+    }
+
+    /// Acts on drops other instances pass on: a connection of this instance, or a label everywhere.
+    static func handleDrops(from cluster: ClusterLink, connections: ConnectionRegistry) {
+        cluster.onRequest { request in
+            switch request {
+            case .drop(let instance, let id) where instance == connections.instance: _ = connections.drop(id: id)
+            case .dropLabel(let label, let origin) where origin != connections.instance: _ = connections.drop(label: label)
+            default: break
+            }
         }
     }
 }

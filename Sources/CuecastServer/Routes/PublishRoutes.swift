@@ -10,6 +10,11 @@ struct PublishRoutes: Sendable {
     let catalog: ScenarioCatalog
     let configuration: ServerConfiguration
     let gate: PublishGate
+    /// Where a channel publish goes: this process's hub, or the cluster.
+    let publisher: any ChannelPublisher
+    /// In a cluster: a live station's trigger is fired by the instance playing it.
+    let cluster: ClusterLink?
+    let clusterStations: ClusterStations?
 
     func add(to router: Router<CuecastRequestContext>) {
         router.post("/generateEvent") { request, context in
@@ -29,7 +34,7 @@ struct PublishRoutes: Sendable {
                 }
                 let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { _, last in last })
                 let event = try PublishFields(body: body, contentType: request.headers[.contentType], query: query)
-                return try publish(event, channel: query["channel"] ?? ChannelDirectory.defaultChannel)
+                return try await publish(event, channel: query["channel"] ?? ChannelDirectory.defaultChannel)
             }
         }
         router.get("/generateEvent") { request, context in
@@ -37,13 +42,13 @@ struct PublishRoutes: Sendable {
                 try gate.admit(request, client: context.clientAddress)
                 let fact = CatFacts.all.randomElement() ?? "Cats sleep for about two thirds of the day."
                 let channel = request.uri.queryParameters["channel"].map(String.init) ?? ChannelDirectory.defaultChannel
-                return try publish(PublishFields(event: "catFact", data: fact), channel: channel)
+                return try await publish(PublishFields(event: "catFact", data: fact), channel: channel)
             }
         }
         router.post("/streams/:name/triggers/:trigger") { request, context in
             try await counted {
                 try gate.admit(request, client: context.clientAddress)
-                return try fire(scenario: context.parameters.require("name"), trigger: context.parameters.require("trigger"))
+                return try await fire(scenario: context.parameters.require("name"), trigger: context.parameters.require("trigger"))
             }
         }
     }
@@ -63,28 +68,41 @@ struct PublishRoutes: Sendable {
         }
     }
 
-    func publish(_ event: PublishFields, channel: String) throws -> Response {
+    func publish(_ event: PublishFields, channel: String) async throws -> Response {
         let hub = try ChannelRoutes<CuecastRequestContext>.hub(named: channel, in: channels)
-        let receipt = hub.publish { number in
-            // Fields were validated when the request was read; the id defaults to the channel's event number.
-            Frame(event: event.event(number: number))
-        }
+        let receipt = try await publisher.publish(event, channel: channel, hub: hub)
         configuration.metrics.published(from: .publish)
         var fields: [(String, JSONValue)] = [
-            ("id", .string(event.id ?? String(receipt.sequence))), ("channel", .string(channel)), ("delivered", .integer(Int64(receipt.delivered))),
+            ("id", .string(receipt.id)), ("channel", .string(channel)), ("delivered", .integer(Int64(receipt.delivered))),
         ]
         if let type = event.event { fields.append(("event", .string(type))) }
         return Response.json(.object(fields), status: .accepted)
     }
 
-    func fire(scenario name: String, trigger: String) throws -> Response {
+    func fire(scenario name: String, trigger: String) async throws -> Response {
         guard let entry = catalog.entry(named: name) else { throw StreamRoutes<CuecastRequestContext>.unknownStream(name, catalog: catalog) }
-        let stations = entry.station.map { [$0] } ?? catalog.soloStations(of: name)
         guard entry.scenario.triggers.contains(where: { $0.name == trigger }) else {
             throw APIError(
                 .notFound, code: "unknown_trigger", message: "stream '\(name)' has no trigger '\(trigger)'",
                 extra: [("triggers", .array(entry.scenario.triggers.map { .string($0.name) }))]
             )
+        }
+        var stations = entry.station.map { [$0] } ?? catalog.soloStations(of: name)
+        if let station = entry.station, let cluster, let clusterStations {
+            if let player = clusterStations.player(of: name) {
+                stations = [player]
+            } else {
+                // Played by another instance: it fires the trigger; the event reaches everyone, this instance too.
+                guard !station.hub.isFinished else {
+                    throw APIError(.conflict, code: "stream_ended", message: "stream '\(name)' has ended; a trigger has no one to reach")
+                }
+                try await cluster.send(.fire(station: name, trigger: trigger))
+                return Response.json(
+                    .object([
+                        ("stream", .string(name)), ("trigger", .string(trigger)), ("delivered", .integer(0)), ("id", .null),
+                        ("relayed", .bool(true)),
+                    ]), status: .accepted)
+            }
         }
         var ids: [JSONValue] = []
         var delivered = 0

@@ -48,7 +48,10 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
             options.history = .last(1)
         }
         let label = StreamLabel(kind: .scenario, name: station.scenario.name)
-        return StreamPlan(hub: hub, label: label, options: options, preamble: Frame.preamble(welcome: station.scenario.welcome, retry: station.scenario.retry)) { id in
+        return StreamPlan(
+            hub: hub, label: label, options: options, preamble: Frame.preamble(welcome: station.scenario.welcome, retry: station.scenario.retry),
+            clusterKey: ClusterStreams.stationKey(station.scenario.name)
+        ) { id in
             "Last-Event-ID \(id) is not in this stream's recent history (too old, or from before a restart): replaying the current pass"
         }
     }
@@ -78,9 +81,9 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
         let metrics = configuration.metrics
         let label = StreamLabel(kind: .scenario, name: scenario.name)
         guard options.manualClock else {
-            let station = Station(scenario: scenario, hub: hub, timeline: timeline, speed: options.speed, origin: origin) { events in
+            let station = Station(scenario: scenario, hub: hub, timeline: timeline, speed: options.speed, origin: origin, countEvents: { events in
                 metrics.published(events, from: .scenario)
-            }
+            })
             return StreamPlan(soloHub: hub, label: label, options: options, preamble: preamble, resumeFound: resumeFound) {
                 await catalog.withSoloStation(station) {
                     try? await station.run(clock: ContinuousClock())
@@ -90,9 +93,9 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
         // A test decides when time moves, so no heartbeat fills the silence: nothing is sent until it says so.
         var silent = scenario
         silent.heartbeat = nil
-        let station = Station(scenario: silent, hub: hub, timeline: timeline, speed: options.speed, origin: origin) { events in
+        let station = Station(scenario: silent, hub: hub, timeline: timeline, speed: options.speed, origin: origin, countEvents: { events in
             metrics.published(events, from: .scenario)
-        }
+        })
         let clock = PlaybackClock()
         return StreamPlan(soloHub: hub, label: label, options: options, preamble: preamble, resumeFound: resumeFound, clock: clock) {
             await catalog.withSoloStation(station) {

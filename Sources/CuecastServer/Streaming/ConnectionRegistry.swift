@@ -54,11 +54,19 @@ final class ConnectionRegistry: Sendable {
     let limit: Int
     /// `Retry-After` seconds in the `503` sent when full.
     let retryAfterSeconds: Int
+    /// In a cluster, this instance's id: connection ids become `instance-number`, unique across the cluster.
+    let instance: String?
     private let state = Mutex(State())
 
-    init(limit: Int = .max, retryAfterSeconds: Int = 5) {
+    init(limit: Int = .max, retryAfterSeconds: Int = 5, instance: String? = nil) {
         self.limit = limit
         self.retryAfterSeconds = retryAfterSeconds
+        self.instance = instance
+    }
+
+    /// The id a client sees (`X-Cuecast-Connection`): the number alone, or `instance-number` in a cluster.
+    func publicID(_ id: UInt64) -> String {
+        instance.map { "\($0)-\(id)" } ?? String(id)
     }
 
     /// Takes a slot for a new stream, atomically: the count is checked and raised under one lock, so concurrent

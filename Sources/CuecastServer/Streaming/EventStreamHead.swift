@@ -15,10 +15,10 @@ enum EventStreamHead {
     ///
     /// On HTTP/1 the connection closes when the stream ends, and says so (`Connection: close`), so a client that
     /// pools connections does not send its next request on it. HTTP/2 forbids the header: a stream ends alone.
-    static func response(connectionID id: UInt64, crossOrigin: Bool, closesConnection: Bool) -> HTTPResponse {
+    static func response(connectionID id: String, crossOrigin: Bool, closesConnection: Bool) -> HTTPResponse {
         var fields = fields
         if closesConnection { fields[.connection] = "close" }
-        fields[.cuecastConnection] = String(id)
+        fields[.cuecastConnection] = id
         fields[.server] = "cuecast"
         if crossOrigin {
             fields[.accessControlAllowOrigin] = "*"

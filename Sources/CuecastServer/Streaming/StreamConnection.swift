@@ -25,6 +25,8 @@ final class StreamConnection {
         let producer: (@Sendable () async -> Void)?
         /// Where deliveries, resumes and the stream's end are counted.
         let metrics: ServerMetrics
+        /// Awaited before the stream joins its hub (after the head and preamble are written); `nil` joins at once.
+        let ready: (@Sendable () async -> Void)?
         /// Called once when the stream ends, with why: gives back its subscriber slot, unlists it, counts the close.
         let finished: @Sendable (CloseReason) -> Void
     }
@@ -80,6 +82,19 @@ final class StreamConnection {
                 context.writeAndFlush(NIOAny(HTTPResponsePart.body(preamble)), promise: nil)
             }
         }
+        if let ready = plan.ready {
+            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            Task {
+                await ready()
+                bound.eventLoop.execute { bound.value.join() }
+            }
+        } else {
+            join()
+        }
+    }
+
+    /// Joins the hub (history or what follows `Last-Event-ID`, then live frames) and starts a solo playback.
+    private func join() {
         guard !closing else { return }
         let loop = context.eventLoop
         plan.hub.join(

@@ -22,11 +22,14 @@ struct StreamPlan: Sendable {
     /// A solo stream resumed with `Last-Event-ID`: whether its timeline had the id. (A shared hub's resume is
     /// placed when the stream joins it, so it is counted there.)
     let soloResumeFound: Bool?
+    /// The stream's name in a cluster (`channel:NAME`), for a shared hub the cluster feeds; `nil` for a solo stream.
+    var clusterKey: String?
 
     /// `nil` when the client already has everything there will ever be (the hub finished with the id it sent):
     /// the answer is `204 No Content`, which stops a browser's `EventSource` for good.
     init?(
-        hub: BroadcastHub, label: StreamLabel, options: StreamOptions, preamble: [UInt8], unplaced: @escaping @Sendable (String) -> String
+        hub: BroadcastHub, label: StreamLabel, options: StreamOptions, preamble: [UInt8], clusterKey: String? = nil,
+        unplaced: @escaping @Sendable (String) -> String
     ) {
         if let lastEventID = options.lastEventID, hub.isFinished, lastEventID == hub.lastEventID { return nil }
         self.hub = hub
@@ -38,6 +41,7 @@ struct StreamPlan: Sendable {
         self.producer = nil
         self.clock = nil
         self.soloResumeFound = nil
+        self.clusterKey = clusterKey
     }
 
     /// A solo stream: a private hub fed by `producer`.

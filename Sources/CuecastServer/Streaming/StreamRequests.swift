@@ -24,10 +24,12 @@ final class StreamRequests: Sendable {
     let stats: StatsFeed
     /// The request log: a stream is logged when it opens and when it ends.
     let logger: Logger
+    /// The cluster this instance belongs to, if any: a resume it has not caught up with waits for it.
+    let cluster: ClusterLink?
 
     init(
         catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry, stats: StatsFeed,
-        logger: Logger
+        logger: Logger, cluster: ClusterLink? = nil
     ) {
         self.logger = logger
         self.catalog = catalog
@@ -36,6 +38,7 @@ final class StreamRequests: Sendable {
         self.connections = connections
         self.boundary = configuration.siteBoundary
         self.stats = stats
+        self.cluster = cluster
     }
 
     /// The plan for a stream request, or `nil` for one the router should answer (not a stream, an error, a refused `Host`, or 204).
@@ -76,7 +79,8 @@ final class StreamRequests: Sendable {
     ) -> StreamConnection? {
         guard let plan = plan(for: request), let slot = try? connections.admit() else { return nil }
         let connections = self.connections
-        var head = EventStreamHead.response(connectionID: slot.id, crossOrigin: request.headerFields[.origin] != nil, closesConnection: !isHTTP2)
+        let publicID = connections.publicID(slot.id)
+        var head = EventStreamHead.response(connectionID: publicID, crossOrigin: request.headerFields[.origin] != nil, closesConnection: !isHTTP2)
         if plan.clock != nil { head.headerFields[.cuecastPlayback] = String(slot.id) }
         let metrics = configuration.metrics
         let label = plan.label
@@ -88,9 +92,9 @@ final class StreamRequests: Sendable {
         let opened = ContinuousClock.now
         // The metadata is an autoclosure: below `info` (the benchmark runs at `warning`) none of it is computed.
         logger.info(
-            "GET \(path) 200 (stream \(slot.id) opened)",
+            "GET \(path) 200 (stream \(publicID) opened)",
             metadata: [
-                "method": "GET", "path": "\(path)", "status": "200", "route": "\(route)", "connection": "\(slot.id)",
+                "method": "GET", "path": "\(path)", "status": "200", "route": "\(route)", "connection": "\(publicID)",
                 "client": "\(configuration.trustedProxies.client(peer: context.channel.remoteAddress?.ipAddress ?? "unknown", forwardedFor: request.headerFields[.xForwardedFor]))",
             ]
         )
@@ -102,13 +106,14 @@ final class StreamRequests: Sendable {
                 closeGracePeriod: TimeAmount(configuration.closeGracePeriod),
                 producer: plan.producer,
                 metrics: metrics,
+                ready: readiness(plan),
                 finished: { reason in
                     connections.end(slot)
                     metrics.streamClosed(label, reason: reason)
                     let seconds = ((ContinuousClock.now - opened).seconds * 10).rounded() / 10
                     logger.info(
-                        "stream \(slot.id) on \(path) closed (\(reason.metricLabel)) after \(seconds) s",
-                        metadata: ["path": "\(path)", "connection": "\(slot.id)", "reason": "\(reason.metricLabel)", "seconds": "\(seconds)"]
+                        "stream \(publicID) on \(path) closed (\(reason.metricLabel)) after \(seconds) s",
+                        metadata: ["path": "\(path)", "connection": "\(publicID)", "reason": "\(reason.metricLabel)", "seconds": "\(seconds)"]
                     )
                 }
             ),
@@ -131,5 +136,14 @@ final class StreamRequests: Sendable {
         if path.hasPrefix("/streams/") { return "/streams/{name}" }
         if path.hasPrefix("/channels/") { return "/channels/{name}" }
         return path
+
+    }
+
+    /// In a cluster, a `Last-Event-ID` this instance's hub does not hold may come from another instance, ahead of
+    /// this one's feed by a few milliseconds: the stream joins once the feed has caught up. `nil` (join at once)
+    /// otherwise.
+    private func readiness(_ plan: StreamPlan) -> (@Sendable () async -> Void)? {
+        guard let cluster, let key = plan.clusterKey, let id = plan.joinAfter, !plan.hub.hasEvent(id: id) else { return nil }
+        return { await cluster.caughtUp(key) }
     }
 }
