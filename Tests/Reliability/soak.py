@@ -41,19 +41,24 @@ class ChannelSubscriber:
         self.expected = None  # next sequence number
         self.task = None
         self.writer = None
+        # Set when churn closed the connection: what the read then raises is the drop, not an error.
+        self.dropped = False
 
     async def run(self, stop):
         while not stop.is_set():
             try:
                 await self.connection(stop)
             except (OSError, asyncio.IncompleteReadError) as error:
-                if not stop.is_set():
+                if self.dropped:
+                    self.dropped = False
+                elif not stop.is_set():
                     self.tally.errors.append(f"channel subscriber: {error!r}")
                     await asyncio.sleep(0.5)
 
     async def connection(self, stop):
         reader, writer = await asyncio.open_connection("127.0.0.1", self.port)
         self.writer = writer
+        self.dropped = False
         resume = f"Last-Event-ID: {self.last_id}\r\n" if self.last_id else ""
         # HTTP/1.0: the stream comes un-chunked, so the bytes are the event stream itself.
         writer.write(f"GET /channels/soak?history=none HTTP/1.0\r\nHost: localhost\r\n{resume}\r\n".encode())
@@ -99,6 +104,7 @@ class ChannelSubscriber:
 
     def drop(self):
         if self.writer:
+            self.dropped = True
             self.writer.close()
             self.tally.reconnects += 1
 
