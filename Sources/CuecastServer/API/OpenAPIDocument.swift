@@ -187,42 +187,16 @@ enum OpenAPIDocument {
             }
           },
           {
-            "name": "history",
-            "in": "query",
-            "description": "Events of history to replay first: `none`, `all` (default) or a number.",
-            "schema": {
-              "type": "string",
-              "pattern": "^(none|all|[0-9]{1,9})$"
-            }
+            "$ref": "#/components/parameters/history"
           },
           {
-            "name": "lastEventId",
-            "in": "query",
-            "description": "Resume after this event id (what EventSource polyfills send); the `Last-Event-ID` header wins.",
-            "schema": {
-              "type": "string",
-              "maxLength": 256,
-              "pattern": "^[^\\r\\n\\u0000]*$"
-            }
+            "$ref": "#/components/parameters/lastEventId"
           },
           {
-            "name": "client",
-            "in": "query",
-            "description": "A label for this connection, so `POST /api/connections/drop?client=` can hang up on it.",
-            "schema": {
-              "type": "string",
-              "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-            }
+            "$ref": "#/components/parameters/client"
           },
           {
-            "name": "Last-Event-ID",
-            "in": "header",
-            "description": "The id of the last event the client saw; browsers send it when they reconnect.",
-            "schema": {
-              "type": "string",
-              "maxLength": 256,
-              "pattern": "^[\\x20-\\x7e]*$"
-            }
+            "$ref": "#/components/parameters/lastEventIDHeader"
           },
           {
             "name": "speed",
@@ -257,133 +231,34 @@ enum OpenAPIDocument {
             }
           },
           {
-            "name": "drip",
-            "in": "query",
-            "description": "Every byte in a write of its own, this many milliseconds apart. (docs/faults.md)",
-            "schema": {
-              "type": "integer",
-              "minimum": 0,
-              "maximum": 1000
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/drip"
           },
           {
-            "name": "latency",
-            "in": "query",
-            "description": "Every write this many milliseconds late. (docs/faults.md)",
-            "schema": {
-              "type": "integer",
-              "minimum": 0,
-              "maximum": 60000
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/latency"
           },
           {
-            "name": "lineEnding",
-            "in": "query",
-            "description": "How lines end on the wire. (docs/faults.md)",
-            "schema": {
-              "type": "string",
-              "enum": [
-                "lf",
-                "crlf",
-                "cr"
-              ]
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/lineEnding"
           },
           {
-            "name": "bom",
-            "in": "query",
-            "description": "A UTF-8 byte order mark before the body. (docs/faults.md)",
-            "schema": {
-              "type": "string",
-              "enum": [
-                "0",
-                "1",
-                "true",
-                "false"
-              ]
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/bom"
           },
           {
-            "name": "junk",
-            "in": "query",
-            "description": "Lines a client must ignore around every event. (docs/faults.md)",
-            "schema": {
-              "type": "string",
-              "enum": [
-                "0",
-                "1",
-                "true",
-                "false"
-              ]
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/junk"
           },
           {
-            "name": "closeAfter",
-            "in": "query",
-            "description": "Close the connection right after the N-th event. (docs/faults.md)",
-            "schema": {
-              "type": "integer",
-              "minimum": 1,
-              "maximum": 1000000
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/closeAfter"
           },
           {
-            "name": "closeMidEvent",
-            "in": "query",
-            "description": "Send the N-th event without its blank line, then close. (docs/faults.md)",
-            "schema": {
-              "type": "integer",
-              "minimum": 1,
-              "maximum": 1000000
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/closeMidEvent"
           },
           {
-            "name": "stallAfter",
-            "in": "query",
-            "description": "After the N-th event, stay open and silent. (docs/faults.md)",
-            "schema": {
-              "type": "integer",
-              "minimum": 1,
-              "maximum": 1000000
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/stallAfter"
           },
           {
-            "name": "status",
-            "in": "query",
-            "description": "This status instead of 200, before any event. (docs/faults.md)",
-            "schema": {
-              "type": "integer",
-              "minimum": 200,
-              "maximum": 599,
-              "not": {
-                "enum": [
-                  204,
-                  205,
-                  304
-                ]
-              }
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/status"
           },
           {
-            "name": "contentType",
-            "in": "query",
-            "description": "This Content-Type instead of text/event-stream. (docs/faults.md)",
-            "schema": {
-              "type": "string",
-              "minLength": 1,
-              "maxLength": 200,
-              "pattern": "^[\\x20-\\x7e]+$"
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/contentType"
           }
         ],
         "responses": {
@@ -474,171 +349,46 @@ enum OpenAPIDocument {
         "summary": "The default channel as an event stream: what `POST /generateEvent` publishes.",
         "parameters": [
           {
-            "name": "history",
-            "in": "query",
-            "description": "Events of history to replay first: `none`, `all` (default) or a number.",
-            "schema": {
-              "type": "string",
-              "pattern": "^(none|all|[0-9]{1,9})$"
-            }
+            "$ref": "#/components/parameters/history"
           },
           {
-            "name": "lastEventId",
-            "in": "query",
-            "description": "Resume after this event id (what EventSource polyfills send); the `Last-Event-ID` header wins.",
-            "schema": {
-              "type": "string",
-              "maxLength": 256,
-              "pattern": "^[^\\r\\n\\u0000]*$"
-            }
+            "$ref": "#/components/parameters/lastEventId"
           },
           {
-            "name": "client",
-            "in": "query",
-            "description": "A label for this connection, so `POST /api/connections/drop?client=` can hang up on it.",
-            "schema": {
-              "type": "string",
-              "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-            }
+            "$ref": "#/components/parameters/client"
           },
           {
-            "name": "Last-Event-ID",
-            "in": "header",
-            "description": "The id of the last event the client saw; browsers send it when they reconnect.",
-            "schema": {
-              "type": "string",
-              "maxLength": 256,
-              "pattern": "^[\\x20-\\x7e]*$"
-            }
+            "$ref": "#/components/parameters/lastEventIDHeader"
           },
           {
-            "name": "drip",
-            "in": "query",
-            "description": "Every byte in a write of its own, this many milliseconds apart. (docs/faults.md)",
-            "schema": {
-              "type": "integer",
-              "minimum": 0,
-              "maximum": 1000
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/drip"
           },
           {
-            "name": "latency",
-            "in": "query",
-            "description": "Every write this many milliseconds late. (docs/faults.md)",
-            "schema": {
-              "type": "integer",
-              "minimum": 0,
-              "maximum": 60000
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/latency"
           },
           {
-            "name": "lineEnding",
-            "in": "query",
-            "description": "How lines end on the wire. (docs/faults.md)",
-            "schema": {
-              "type": "string",
-              "enum": [
-                "lf",
-                "crlf",
-                "cr"
-              ]
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/lineEnding"
           },
           {
-            "name": "bom",
-            "in": "query",
-            "description": "A UTF-8 byte order mark before the body. (docs/faults.md)",
-            "schema": {
-              "type": "string",
-              "enum": [
-                "0",
-                "1",
-                "true",
-                "false"
-              ]
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/bom"
           },
           {
-            "name": "junk",
-            "in": "query",
-            "description": "Lines a client must ignore around every event. (docs/faults.md)",
-            "schema": {
-              "type": "string",
-              "enum": [
-                "0",
-                "1",
-                "true",
-                "false"
-              ]
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/junk"
           },
           {
-            "name": "closeAfter",
-            "in": "query",
-            "description": "Close the connection right after the N-th event. (docs/faults.md)",
-            "schema": {
-              "type": "integer",
-              "minimum": 1,
-              "maximum": 1000000
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/closeAfter"
           },
           {
-            "name": "closeMidEvent",
-            "in": "query",
-            "description": "Send the N-th event without its blank line, then close. (docs/faults.md)",
-            "schema": {
-              "type": "integer",
-              "minimum": 1,
-              "maximum": 1000000
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/closeMidEvent"
           },
           {
-            "name": "stallAfter",
-            "in": "query",
-            "description": "After the N-th event, stay open and silent. (docs/faults.md)",
-            "schema": {
-              "type": "integer",
-              "minimum": 1,
-              "maximum": 1000000
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/stallAfter"
           },
           {
-            "name": "status",
-            "in": "query",
-            "description": "This status instead of 200, before any event. (docs/faults.md)",
-            "schema": {
-              "type": "integer",
-              "minimum": 200,
-              "maximum": 599,
-              "not": {
-                "enum": [
-                  204,
-                  205,
-                  304
-                ]
-              }
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/status"
           },
           {
-            "name": "contentType",
-            "in": "query",
-            "description": "This Content-Type instead of text/event-stream. (docs/faults.md)",
-            "schema": {
-              "type": "string",
-              "minLength": 1,
-              "maxLength": 200,
-              "pattern": "^[\\x20-\\x7e]+$"
-            },
-            "x-cuecast-fault": true
+            "$ref": "#/components/parameters/contentType"
           }
         ],
         "responses": {
@@ -727,42 +477,16 @@ enum OpenAPIDocument {
             }
           },
           {
-            "name": "history",
-            "in": "query",
-            "description": "Events of history to replay first: `none`, `all` (default) or a number.",
-            "schema": {
-              "type": "string",
-              "pattern": "^(none|all|[0-9]{1,9})$"
-            }
+            "$ref": "#/components/parameters/history"
           },
           {
-            "name": "lastEventId",
-            "in": "query",
-            "description": "Resume after this event id (what EventSource polyfills send); the `Last-Event-ID` header wins.",
-            "schema": {
-              "type": "string",
-              "maxLength": 256,
-              "pattern": "^[^\\r\\n\\u0000]*$"
-            }
+            "$ref": "#/components/parameters/lastEventId"
           },
           {
-            "name": "client",
-            "in": "query",
-            "description": "A label for this connection, so `POST /api/connections/drop?client=` can hang up on it.",
-            "schema": {
-              "type": "string",
-              "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-            }
+            "$ref": "#/components/parameters/client"
           },
           {
-            "name": "Last-Event-ID",
-            "in": "header",
-            "description": "The id of the last event the client saw; browsers send it when they reconnect.",
-            "schema": {
-              "type": "string",
-              "maxLength": 256,
-              "pattern": "^[\\x20-\\x7e]*$"
-            }
+            "$ref": "#/components/parameters/lastEventIDHeader"
           },
           {
             "name": "drip",
@@ -972,12 +696,7 @@ enum OpenAPIDocument {
         "summary": "Publish an event to a channel. The body is JSON, a form, or (any other type) the data itself.",
         "parameters": [
           {
-            "name": "channel",
-            "in": "query",
-            "description": "The channel to publish to (default `default`, the one `/subscribeToEvents` serves).",
-            "schema": {
-              "$ref": "#/components/schemas/ChannelName"
-            }
+            "$ref": "#/components/parameters/channel"
           },
           {
             "name": "event",
@@ -2029,14 +1748,7 @@ enum OpenAPIDocument {
             }
           },
           {
-            "name": "run",
-            "in": "query",
-            "required": true,
-            "description": "A token fresh for each run of a case.",
-            "schema": {
-              "type": "string",
-              "pattern": "^[A-Za-z0-9_-]{1,64}$"
-            }
+            "$ref": "#/components/parameters/run"
           }
         ],
         "responses": {
@@ -2090,14 +1802,7 @@ enum OpenAPIDocument {
             }
           },
           {
-            "name": "run",
-            "in": "query",
-            "required": true,
-            "description": "A token fresh for each run of a case.",
-            "schema": {
-              "type": "string",
-              "pattern": "^[A-Za-z0-9_-]{1,64}$"
-            }
+            "$ref": "#/components/parameters/run"
           }
         ],
         "responses": {
@@ -2660,6 +2365,193 @@ enum OpenAPIDocument {
           "lastEventId": {
             "type": "string"
           }
+        }
+      }
+    },
+    "parameters": {
+      "history": {
+        "name": "history",
+        "in": "query",
+        "description": "Events of history to replay first: `none`, `all` (default) or a number.",
+        "schema": {
+          "type": "string",
+          "pattern": "^(none|all|[0-9]{1,9})$"
+        }
+      },
+      "lastEventId": {
+        "name": "lastEventId",
+        "in": "query",
+        "description": "Resume after this event id (what EventSource polyfills send); the `Last-Event-ID` header wins.",
+        "schema": {
+          "type": "string",
+          "maxLength": 256,
+          "pattern": "^[^\\r\\n\\u0000]*$"
+        }
+      },
+      "client": {
+        "name": "client",
+        "in": "query",
+        "description": "A label for this connection, so `POST /api/connections/drop?client=` can hang up on it.",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+        }
+      },
+      "lastEventIDHeader": {
+        "name": "Last-Event-ID",
+        "in": "header",
+        "description": "The id of the last event the client saw; browsers send it when they reconnect.",
+        "schema": {
+          "type": "string",
+          "maxLength": 256,
+          "pattern": "^[\\x20-\\x7e]*$"
+        }
+      },
+      "drip": {
+        "name": "drip",
+        "in": "query",
+        "description": "Every byte in a write of its own, this many milliseconds apart. (docs/faults.md)",
+        "schema": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 1000
+        },
+        "x-cuecast-fault": true
+      },
+      "latency": {
+        "name": "latency",
+        "in": "query",
+        "description": "Every write this many milliseconds late. (docs/faults.md)",
+        "schema": {
+          "type": "integer",
+          "minimum": 0,
+          "maximum": 60000
+        },
+        "x-cuecast-fault": true
+      },
+      "lineEnding": {
+        "name": "lineEnding",
+        "in": "query",
+        "description": "How lines end on the wire. (docs/faults.md)",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "lf",
+            "crlf",
+            "cr"
+          ]
+        },
+        "x-cuecast-fault": true
+      },
+      "bom": {
+        "name": "bom",
+        "in": "query",
+        "description": "A UTF-8 byte order mark before the body. (docs/faults.md)",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "0",
+            "1",
+            "true",
+            "false"
+          ]
+        },
+        "x-cuecast-fault": true
+      },
+      "junk": {
+        "name": "junk",
+        "in": "query",
+        "description": "Lines a client must ignore around every event. (docs/faults.md)",
+        "schema": {
+          "type": "string",
+          "enum": [
+            "0",
+            "1",
+            "true",
+            "false"
+          ]
+        },
+        "x-cuecast-fault": true
+      },
+      "closeAfter": {
+        "name": "closeAfter",
+        "in": "query",
+        "description": "Close the connection right after the N-th event. (docs/faults.md)",
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 1000000
+        },
+        "x-cuecast-fault": true
+      },
+      "closeMidEvent": {
+        "name": "closeMidEvent",
+        "in": "query",
+        "description": "Send the N-th event without its blank line, then close. (docs/faults.md)",
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 1000000
+        },
+        "x-cuecast-fault": true
+      },
+      "stallAfter": {
+        "name": "stallAfter",
+        "in": "query",
+        "description": "After the N-th event, stay open and silent. (docs/faults.md)",
+        "schema": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 1000000
+        },
+        "x-cuecast-fault": true
+      },
+      "status": {
+        "name": "status",
+        "in": "query",
+        "description": "This status instead of 200, before any event. (docs/faults.md)",
+        "schema": {
+          "type": "integer",
+          "minimum": 200,
+          "maximum": 599,
+          "not": {
+            "enum": [
+              204,
+              205,
+              304
+            ]
+          }
+        },
+        "x-cuecast-fault": true
+      },
+      "contentType": {
+        "name": "contentType",
+        "in": "query",
+        "description": "This Content-Type instead of text/event-stream. (docs/faults.md)",
+        "schema": {
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 200,
+          "pattern": "^[\\x20-\\x7e]+$"
+        },
+        "x-cuecast-fault": true
+      },
+      "channel": {
+        "name": "channel",
+        "in": "query",
+        "description": "The channel to publish to (default `default`, the one `/subscribeToEvents` serves).",
+        "schema": {
+          "$ref": "#/components/schemas/ChannelName"
+        }
+      },
+      "run": {
+        "name": "run",
+        "in": "query",
+        "required": true,
+        "description": "A token fresh for each run of a case.",
+        "schema": {
+          "type": "string",
+          "pattern": "^[A-Za-z0-9_-]{1,64}$"
         }
       }
     }

@@ -28,11 +28,15 @@ struct ConnectionRoutes: Sendable {
             try gate.admit(request, client: context.clientAddress)
             let text = try context.parameters.require("id")
             var number = Substring(text)
-            if let instance = connections.instance, let dash = text.lastIndex(of: "-") {
-                // `instance-number`: another instance's connection is dropped by that instance.
+            if let dash = text.lastIndex(of: "-") {
+                // `instance-number`: another instance's connection is dropped by that instance. Without a cluster
+                // (or for an instance that is not this one) such an id names no connection here: 404, not 400.
                 let owner = String(text[..<dash])
                 number = text[text.index(after: dash)...]
-                if owner != instance, let cluster, let id = UInt64(number) {
+                if owner != connections.instance, UInt64(number) != nil, !owner.isEmpty {
+                    guard let cluster, let id = UInt64(number) else {
+                        throw APIError(.notFound, code: "unknown_connection", message: "no open connection \(text): this server is not part of a cluster")
+                    }
                     try await cluster.send(.drop(instance: owner, connection: id))
                     return Response.json(.object([("dropped", .integer(1)), ("relayed", .bool(true))]), status: .accepted)
                 }

@@ -96,6 +96,7 @@ struct RoundRobinNginx {
                     proxy_pass http://cuecast;
                     proxy_http_version 1.1;
                     proxy_set_header Connection "";
+                    proxy_set_header Host $http_host;
                     proxy_buffering off;
                     proxy_read_timeout 1h;
                 }
