@@ -28,7 +28,15 @@ struct BenchCommand: AsyncParsableCommand {
             by `cuecast cert` (or openssl when that is missing), and the workers do not verify it. Publishing always \
             goes over HTTP/1.1 on the plain port.
 
+            --instances runs Cuecast as that many processes, each on its own port, sharing every stream through the \
+            PostgreSQL given by --cluster (serve --cluster): events are published to the first instance, the \
+            subscribers spread over all of them, and memory and CPU are the instances' together, with this machine's \
+            PostgreSQL CPU per event beside them. 1 is the default single process with everything in memory, so \
+            --instances 1,3 shows what the database hop costs; in such a comparison, a subscriber count over 19,000 per \
+            instance is skipped. Node.js has no cluster mode and runs with 1 only.
+
             Example: cuecast bench --subscribers 10000 --protocol http1,h2c,h2 --streams-per-connection 100
+            Example: cuecast bench --targets cuecast --subscribers 15000,45000 --instances 1,3 --cluster postgres://postgres@127.0.0.1:5432/postgres
             """
     )
 
@@ -60,6 +68,12 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Passed to cuecast serve --max-subscribers.")
     var maxSubscribers: Int?
 
+    @Option(help: "Cuecast instances per run, comma-separated; more than 1 shares streams through --cluster.")
+    var instances: String = LoadTest.Settings().instanceCounts.map(String.init).joined(separator: ",")
+
+    @Option(help: "PostgreSQL URL for the instances of a multi-instance run (serve --cluster).")
+    var cluster: String?
+
     @Option(help: "Node.js executable.")
     var node: String = "node"
 
@@ -80,6 +94,14 @@ struct BenchCommand: AsyncParsableCommand {
             throw ValidationError("--protocol takes http1, https, h2 and/or h2c, comma-separated (got '\(protocols)')")
         }
         guard (1...10_000).contains(streamsPerConnection) else { throw ValidationError("--streams-per-connection must be from 1 to 10000") }
+        guard !instanceCounts.isEmpty, instanceCounts.allSatisfy({ (1...64).contains($0) }) else {
+            throw ValidationError("--instances takes counts from 1 to 64 separated by commas (got '\(instances)')")
+        }
+        if instanceCounts.contains(where: { $0 > 1 }) {
+            guard let cluster, cluster.hasPrefix("postgres://") || cluster.hasPrefix("postgresql://") else {
+                throw ValidationError("--instances over 1 needs --cluster postgres://user@host:port/database (scripts/postgres start makes a throwaway one)")
+            }
+        }
         guard rate > 0, duration > 0 else { throw ValidationError("--rate and --duration must be positive") }
         guard burst >= 0 else { throw ValidationError("--burst must be 0 or more") }
         guard (1...19_000).contains(perWorker) else { throw ValidationError("--per-worker must be from 1 to 19000 (a process holds at most about 20,000 descriptors)") }
@@ -88,7 +110,14 @@ struct BenchCommand: AsyncParsableCommand {
         }
     }
 
-    private var counts: [Int] { subscribers.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    private var counts: [Int] { Self.list(subscribers) }
+    private var instanceCounts: [Int] { Self.list(instances) }
+
+    /// Whole numbers separated by commas; empty if any item is not one.
+    private static func list(_ text: String) -> [Int] {
+        let items = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        return items.contains(nil) ? [] : items.compactMap { $0 }
+    }
     private var targetList: [LoadTest.Target] {
         let names = targets.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let parsed = names.compactMap(LoadTest.Target.init(rawValue:))
@@ -105,6 +134,8 @@ struct BenchCommand: AsyncParsableCommand {
         settings.maxSubscribers = maxSubscribers
         settings.protocols = WireProtocol.list(protocols) ?? [.http1]
         settings.streamsPerConnection = streamsPerConnection
+        settings.instanceCounts = instanceCounts
+        settings.cluster = cluster
         let test = LoadTest(
             settings: settings, executable: CuecastExecutable.path, node: node, nodeScript: nodeServer,
             log: { printError($0) }

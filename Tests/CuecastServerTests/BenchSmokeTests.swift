@@ -65,6 +65,12 @@ struct BenchSmokeTests {
         let wire = try await CLIProcess.run(["bench", "--protocol", "h2c,h3"])
         #expect(wire.status == 64)
         #expect(wire.stderr.contains("--protocol takes http1, https, h2 and/or h2c"))
+        let cluster = try await CLIProcess.run(["bench", "--instances", "1,3"])
+        #expect(cluster.status == 64)
+        #expect(cluster.stderr.contains("--instances over 1 needs --cluster postgres://"), "\(cluster.stderr)")
+        let instances = try await CLIProcess.run(["bench", "--instances", "three"])
+        #expect(instances.status == 64)
+        #expect(instances.stderr.contains("--instances takes counts from 1 to 64"), "\(instances.stderr)")
     }
 
     static let hasNode = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {

@@ -12,11 +12,17 @@ public struct PhaseResult: Sendable {
     public var maxMilliseconds = 0.0
     /// Server CPU seconds (user + system) spent during the phase.
     public var serverCPUSeconds: Double?
+    /// For a cluster: CPU seconds this machine's PostgreSQL processes spent during the phase.
+    public var databaseCPUSeconds: Double?
 
     public var deliveriesPerSecond: Double { seconds > 0 ? Double(deliveries) / seconds : 0 }
     /// Server CPU microseconds per delivered event: the cost that does not depend on how busy the machine was.
     public var serverMicrosecondsPerDelivery: Double? {
         serverCPUSeconds.flatMap { deliveries > 0 ? $0 * 1e6 / Double(deliveries) : nil }
+    }
+    /// PostgreSQL's CPU microseconds per published event: its work is per event, whatever the subscribers.
+    public var databaseMicrosecondsPerEvent: Double? {
+        databaseCPUSeconds.flatMap { published > 0 ? $0 * 1e6 / Double(published) : nil }
     }
 }
 
@@ -25,6 +31,8 @@ public struct BenchResult: Sendable {
     public var server: String
     public var requested: Int
     public var wire = WireProtocol.http1
+    /// Server processes: 1, or the instances of a cluster (their memory and CPU are counted together).
+    public var instances = 1
     /// Streams asked for on each connection (1 over HTTP/1.1).
     public var streamsPerConnection = 1
     /// Connections the workers opened for the subscribers.

@@ -25,6 +25,14 @@ public struct LoadTest: Sendable {
         public var protocols: [WireProtocol] = [.http1]
         /// HTTP/2: subscribers' streams per connection (more connections if the server allows fewer).
         public var streamsPerConnection = 100
+        /// Cuecast instances per run, each a run of its own: 1 is one process with everything in memory (the
+        /// default `serve`); more share their streams through `cluster`, each on its own port.
+        public var instanceCounts = [1]
+        /// The PostgreSQL URL that instances of a multi-instance run pass to `serve --cluster`.
+        public var cluster: String?
+        /// What one process holds (about 20,000 descriptors): in a run comparing instance counts, a subscriber count
+        /// over this many per instance is skipped rather than measured as mostly refused.
+        public var perInstanceCapacity = 19_000
         public init() {}
 
         /// Whether the tables need a protocol column: anything but the HTTP/1.1-only run they always were.
@@ -55,33 +63,60 @@ public struct LoadTest: Sendable {
         var results: [BenchResult] = []
         var runIndex = 0
         for count in settings.subscriberCounts {
-            for wire in settings.protocols {
-                for target in targets {
-                    runIndex += 1
-                    let port = try freePort()
-                    let server: ServerUnderTest
-                    switch target {
-                    case .cuecast:
-                        server = try .cuecast(
-                            executable: executable, port: port, wire: wire, certificate: certificate,
-                            maxSubscribers: settings.maxSubscribers, workFolder: work
-                        )
-                    case .node:
-                        server = try .node(node: node, script: nodeScript, port: port, wire: wire, certificate: certificate, workFolder: work)
+            for instances in settings.instanceCounts {
+                if settings.instanceCounts.count > 1, count > instances * settings.perInstanceCapacity {
+                    log("\(count) subscribers on \(instances) instance(s): skipped (one process holds about \(settings.perInstanceCapacity))")
+                    continue
+                }
+                for wire in settings.protocols {
+                    for target in targets {
+                        if instances > 1 && target != .cuecast { continue }  // only Cuecast has a cluster mode
+                        runIndex += 1
+                        let deployment = try start(target, instances: instances, wire: wire, certificate: certificate, work: work)
+                        defer { deployment.stop() }
+                        log("\(deployment.name)\(settings.comparesProtocols ? " over \(wire.rawValue)" : ""), \(count) subscribers: starting")
+                        results.append(try await measure(deployment, subscribers: count, runIndex: runIndex))
                     }
-                    defer { server.stop() }
-                    log("\(server.name)\(settings.comparesProtocols ? " over \(wire.rawValue)" : ""), \(count) subscribers: starting")
-                    results.append(try await measure(server, subscribers: count, runIndex: runIndex))
                 }
             }
         }
         return results
     }
 
-    /// One server at one subscriber count.
-    func measure(_ server: ServerUnderTest, subscribers count: Int, runIndex: Int) async throws -> BenchResult {
+    /// Starts the server, or for more than one instance that many `serve --cluster` processes on ports of their own.
+    private func start(_ target: Target, instances: Int, wire: WireProtocol, certificate: BenchCertificate?, work: URL) throws -> Deployment {
+        switch target {
+        case .node:
+            return Deployment(try .node(node: node, script: nodeScript, port: try freePort(), wire: wire, certificate: certificate, workFolder: work))
+        case .cuecast:
+            var ports: [Int] = []
+            while ports.count < instances {
+                let port = try freePort()
+                if !ports.contains(port) { ports.append(port) }
+            }
+            let cluster = instances > 1 ? settings.cluster : nil
+            if instances > 1 && cluster == nil { throw BenchError("\(instances) instances need a PostgreSQL to share their streams: pass --cluster postgres://…") }
+            var servers: [ServerUnderTest] = []
+            do {
+                for port in ports {
+                    servers.append(try .cuecast(
+                        executable: executable, port: port, wire: wire, certificate: certificate,
+                        maxSubscribers: settings.maxSubscribers, cluster: cluster, workFolder: work
+                    ))
+                }
+            } catch {
+                servers.forEach { $0.stop() }
+                throw error
+            }
+            return Deployment(servers[0], Array(servers.dropFirst()))
+        }
+    }
+
+    /// One server (or cluster) at one subscriber count.
+    func measure(_ server: Deployment, subscribers count: Int, runIndex: Int) async throws -> BenchResult {
         let publisher = Publisher(url: server.publishURL)
         var result = BenchResult(server: server.name, requested: count)
+        result.instances = server.instances.count
         result.wire = server.wire
         result.streamsPerConnection = server.wire.isHTTP2 ? settings.streamsPerConnection : 1
         var workers: [WorkerProcess] = []
@@ -95,7 +130,7 @@ public struct LoadTest: Sendable {
             try await Task.sleep(for: .seconds(1))
             result.residentBefore = server.residentBytes()
 
-            workers = try startWorkers(count: count, url: server.streamURL, wire: server.wire, runIndex: runIndex)
+            workers = try startWorkers(count: count, server: server, runIndex: runIndex)
             var ready = WorkerReport()
             for worker in workers { ready.merge(try await worker.ready()) }
             result.held = ready.held
@@ -143,11 +178,13 @@ public struct LoadTest: Sendable {
     /// Publishes with `publish`, waits until every held subscriber has every event (or arrivals stop), and
     /// collects the workers' counts.
     private func phase(
-        server: ServerUnderTest, workers: [WorkerProcess], first: UInt64, count: Int,
+        server: Deployment, workers: [WorkerProcess], first: UInt64, count: Int,
         publish: () async throws -> Void
     ) async throws -> PhaseResult {
         for worker in workers { _ = try await worker.send("phase \(first)") }
         let cpuBefore = server.cpuSeconds()
+        let clustered = server.instances.count > 1
+        let databaseBefore = clustered ? localPostgresCPUSeconds() : nil
         let started = Monotonic.nanoseconds()
         try await publish()
         var lastEvents = -1
@@ -181,19 +218,21 @@ public struct LoadTest: Sendable {
         result.p99Milliseconds = Double(merged.latency.valueAtPercentile(99)) / 1000
         result.maxMilliseconds = Double(merged.latency.max) / 1000
         if let before = cpuBefore, let after = server.cpuSeconds() { result.serverCPUSeconds = after - before }
+        if let before = databaseBefore, let after = localPostgresCPUSeconds() { result.databaseCPUSeconds = after - before }
         return result
     }
 
-    /// Workers of at most `perWorker` subscribers, each on its own loopback source address. Addresses differ from
-    /// run to run too, so one run's closing connections (TIME_WAIT) never take the next run's ports.
-    private func startWorkers(count: Int, url: URL, wire: WireProtocol, runIndex: Int) throws -> [WorkerProcess] {
+    /// Workers of at most `perWorker` subscribers, each on its own loopback source address, and on the instances
+    /// in turn (so at least one worker per instance). Addresses differ from run to run too, so one run's closing
+    /// connections (TIME_WAIT) never take the next run's ports.
+    private func startWorkers(count: Int, server: Deployment, runIndex: Int) throws -> [WorkerProcess] {
         let per = max(1, settings.perWorker)
-        let workerCount = (count + per - 1) / per
+        let workerCount = max((count + per - 1) / per, min(count, server.instances.count))
         return try (0..<workerCount).map { index in
             let share = count / workerCount + (index < count % workerCount ? 1 : 0)
             let address = "127.\(1 + runIndex % 250).\(index / 250).\(2 + index % 250)"
             return try WorkerProcess(
-                executable: executable, url: url, count: share, sourceAddress: address, wire: wire,
+                executable: executable, url: server.streamURL(forWorker: index), count: share, sourceAddress: address, wire: server.wire,
                 streamsPerConnection: settings.streamsPerConnection
             )
         }

@@ -42,6 +42,7 @@ public enum ResultsTable {
             }
         }
         if byProtocol { lines += cpuByProtocol(results, settings: settings) + protocolNotes(results, settings: settings) }
+        if results.contains(where: { $0.instances > 1 }) { lines += database(results) }
         let unhealthy = results.filter { !$0.healthyAfter }.map { "\($0.server)\(byProtocol ? " over \($0.wire.rawValue)" : "") at \($0.requested)" }
         lines.append("")
         lines.append(unhealthy.isEmpty
@@ -66,6 +67,21 @@ public enum ResultsTable {
                 } ?? "-"
             }
             lines.append("| \(result.server) | \(count(result.requested)) | " + cells.joined(separator: " | ") + " |")
+        }
+        return lines
+    }
+
+    /// For cluster runs: the instances' CPU beside that of this machine's PostgreSQL, per published event.
+    private static func database(_ results: [BenchResult]) -> [String] {
+        var lines = ["", "#### The cluster's database (PostgreSQL on this machine)", ""]
+        lines.append("| server | subscribers | steady: PostgreSQL CPU µs/event | burst: PostgreSQL CPU µs/event | instances' CPU s (steady / burst) |")
+        lines.append("|---|---:|---:|---:|---:|")
+        for result in results where result.instances > 1 {
+            let seconds = [result.steady, result.burst].map { phase in phase?.serverCPUSeconds.map { String(format: "%.2f", $0) } ?? "-" }
+            lines.append(
+                "| \(result.server) | \(count(result.held)) | \(microseconds(result.steady?.databaseMicrosecondsPerEvent)) "
+                    + "| \(microseconds(result.burst?.databaseMicrosecondsPerEvent)) | \(seconds.joined(separator: " / ")) |"
+            )
         }
         return lines
     }

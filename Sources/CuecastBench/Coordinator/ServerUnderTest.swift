@@ -40,9 +40,11 @@ final class ServerUnderTest: @unchecked Sendable {
     }
 
     /// `cuecast serve` on the channel route, with no scenarios, no pages and publishing unthrottled; for `https` and
-    /// `h2` also on a TLS port (`--https-port`, ALPN h2 and http/1.1); `h2c` is served on the plain port.
+    /// `h2` also on a TLS port (`--https-port`, ALPN h2 and http/1.1); `h2c` is served on the plain port. With
+    /// `cluster`, an instance sharing its streams through that PostgreSQL (`--cluster`).
     static func cuecast(
-        executable: String, port: Int, wire: WireProtocol, certificate: BenchCertificate?, maxSubscribers: Int?, workFolder: URL
+        executable: String, port: Int, wire: WireProtocol, certificate: BenchCertificate?, maxSubscribers: Int?,
+        cluster: String? = nil, workFolder: URL
     ) throws -> ServerUnderTest {
         let scenarios = workFolder.appendingPathComponent("no-scenarios")
         try FileManager.default.createDirectory(at: scenarios, withIntermediateDirectories: true)
@@ -51,6 +53,7 @@ final class ServerUnderTest: @unchecked Sendable {
             "--public", workFolder.appendingPathComponent("no-pages").path, "--publish-rate", "1000000", "--log-level", "warning",
         ]
         if let maxSubscribers { arguments += ["--max-subscribers", String(maxSubscribers)] }
+        if let cluster { arguments += ["--cluster", cluster] }
         var streamPort = port
         if wire.usesTLS {
             let certificate = try require(certificate, for: wire)
@@ -110,12 +113,7 @@ final class ServerUnderTest: @unchecked Sendable {
 
     /// User plus system CPU seconds the process has used.
     func cpuSeconds() -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        // Fields after "(comm)": state is field 3; utime and stime are fields 14 and 15.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)).flatMap(processCPUSeconds(stat:))
     }
 
     var isRunning: Bool { process.isRunning }
