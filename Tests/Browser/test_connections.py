@@ -53,13 +53,18 @@ def open_labels(page):
     return sorted(s["client"] for s in page_streams(page) if s["state"] == "open")
 
 
-def wait_agree(page, server, expected, timeout=10):
-    """The page's open streams, the server's open connections and its subscriber count all equal `expected`."""
+def wait_agree(page, server, expected, timeout=20):
+    """The page's open streams, the server's open connections and its subscriber count all equal `expected`. On a
+    timeout the message says what each side said last, so a failure shows which side disagreed."""
     expected = sorted(expected)
-    page.wait(lambda: open_labels(page) == expected and server_clients(server) == expected
-              and server.subscribers("clock") == len(expected), timeout,
-              f"page and server to agree on {expected}",
-              interval=0.2)
+    deadline = time.time() + timeout
+    while True:
+        seen = {"page": open_labels(page), "server": server_clients(server), "subscribers": server.subscribers("clock")}
+        if seen["page"] == expected and seen["server"] == expected and seen["subscribers"] == len(expected):
+            return
+        if time.time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for page and server to agree on {expected}; last seen: {seen}")
+        time.sleep(0.2)
 
 
 def stream_connections(page):
