@@ -6,9 +6,10 @@ import Testing
 import Glibc
 #endif
 
-/// Debian's nginx, started by the test in front of a Cuecast server: an unprivileged prefix in a temporary folder
-/// (its pid file, logs and temporary files inside it), a free port, and `docs/nginx/cuecast.conf`, the
-/// configuration `docs/deploy.md` recommends, included as it is.
+/// Debian's nginx, started by the test in front of one Cuecast server or several (round-robin, nginx's default for an
+/// `upstream`): an unprivileged prefix in a temporary folder (its pid file, logs and temporary files inside it), a
+/// free port, and `docs/nginx/cuecast.conf`, the configuration `docs/deploy.md` and the README recommend, included
+/// as it is.
 final class Nginx {
     let port: Int
     let folder: TemporaryFolder
@@ -18,7 +19,12 @@ final class Nginx {
     static let recommended = CuecastExecutable.packageRoot.appendingPathComponent("docs/nginx/cuecast.conf").path
 
     /// Starts nginx proxying to Cuecast on `upstreamPort`; returns once it accepts connections.
-    init(upstreamPort: Int) async throws {
+    convenience init(upstreamPort: Int) async throws {
+        try await self.init(upstreams: [upstreamPort])
+    }
+
+    /// Starts nginx balancing over the Cuecast instances on `upstreams`, in turn; returns once it accepts connections.
+    init(upstreams: [Int]) async throws {
         let binary = try #require(Self.binary, "nginx is not installed: run scripts/setup --test (apt-get install nginx)")
         folder = try TemporaryFolder()
         port = try Self.freePort()
@@ -29,7 +35,7 @@ final class Nginx {
             worker_processes 1;
             pid \(prefix)/nginx.pid;
             error_log \(prefix)/logs/error.log info;
-            events { worker_connections 256; }
+            events { worker_connections 1024; }
             http {
                 access_log \(prefix)/logs/access.log;
                 client_body_temp_path \(prefix)/client_body;
@@ -37,7 +43,7 @@ final class Nginx {
                 fastcgi_temp_path \(prefix)/fastcgi;
                 uwsgi_temp_path \(prefix)/uwsgi;
                 scgi_temp_path \(prefix)/scgi;
-                upstream cuecast { server 127.0.0.1:\(upstreamPort); }
+                upstream cuecast { \(upstreams.map { "server 127.0.0.1:\($0);" }.joined(separator: " ")) }
                 server {
                     listen 127.0.0.1:\(port);
                     include \(Self.recommended);
