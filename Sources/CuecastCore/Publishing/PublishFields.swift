@@ -16,6 +16,15 @@ public struct PublishFields: Sendable, Equatable {
 
     /// Validates the fields of an event made by the server or read from a request.
     public init(event: String? = nil, data: String, id: String? = nil, retry: Int? = nil) throws(PublishFieldsError) {
+        try Self.validate(event: event, id: id, retry: retry)
+        self.event = event?.isEmpty == true ? nil : event
+        self.data = data
+        self.id = id
+        self.retry = retry
+    }
+
+    /// Checks the fields that have rules, in the order event, id, retry, so the first bad one is the one reported.
+    static func validate(event: String?, id: String?, retry: Int?) throws(PublishFieldsError) {
         if let event {
             try Self.check(field: "event") { () throws(SSEFieldError) in try SSEEvent.validateType(event) }
             // The wire format carries a NUL in a name, but it is never what was meant (a C string cut short, a
@@ -23,15 +32,11 @@ public struct PublishFields: Sendable, Equatable {
             if event.utf8.contains(0) {
                 throw PublishFieldsError(code: "bad_event", message: "event is invalid: an event name cannot contain a NUL character (U+0000)", field: "event")
             }
-            self.event = event.isEmpty ? nil : event
         }
         if let id { try Self.check(field: "id") { () throws(SSEFieldError) in try SSEEvent.validateID(id) } }
         if let retry, !(0...Int(Int32.max)).contains(retry) {
             throw PublishFieldsError(code: "bad_retry", message: "retry must be a non-negative whole number of milliseconds, got '\(retry)'", field: "retry")
         }
-        self.data = data
-        self.id = id
-        self.retry = retry
     }
 
     /// Reads a request body by its `Content-Type`:
@@ -43,7 +48,7 @@ public struct PublishFields: Sendable, Equatable {
     public init(body: [UInt8], contentType: String?, query: [String: String]) throws(PublishFieldsError) {
         let mediaType = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         var fields: [String: String] = query.filter { Self.names.contains($0.key) && $0.key != "data" }
-        _ = try PublishFields(event: fields["event"], data: "", id: fields["id"])
+        try Self.validate(event: fields["event"], id: fields["id"], retry: nil)
         if let text = fields["retry"] { _ = try Self.retry(text) }
         var data: String?
         if mediaType == "application/json" || mediaType.hasSuffix("+json") {
