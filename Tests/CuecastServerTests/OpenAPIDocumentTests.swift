@@ -29,6 +29,7 @@ struct OpenAPIDocumentTests {
             let document = try response.json()
             #expect((document["openapi"] as? String)?.hasPrefix("3.1") == true)
             let paths = try #require(document["paths"] as? [String: [String: Any]])
+            let shared = (document["components"] as? [String: Any])?["responses"] as? [String: Any]
             var documented: Set<String> = []
             for (path, operations) in paths {
                 for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
@@ -60,8 +61,15 @@ struct OpenAPIDocumentTests {
             for (path, operations) in paths {
                 for (method, operation) in operations {
                     let responses = try #require((operation as? [String: Any])?["responses"] as? [String: Any], "\(method) \(path)")
-                    for (status, answer) in responses where Int(status).map({ $0 >= 400 }) == true {
-                        let content = (answer as? [String: Any])?["content"] as? [String: Any]
+                    for (status, written) in responses where Int(status).map({ $0 >= 400 }) == true {
+                        // A shared answer is a reference to components/responses, which must exist.
+                        var answer = written as? [String: Any]
+                        if let reference = answer?["$ref"] as? String {
+                            let name = try #require(reference.split(separator: "#/components/responses/").last.map(String.init), "\(reference)")
+                            answer = shared?[name] as? [String: Any]
+                            #expect(reference == "#/components/responses/\(name)" && answer != nil, "\(method) \(path) \(status): \(reference)")
+                        }
+                        let content = answer?["content"] as? [String: Any]
                         let schema = (content?["application/json"] as? [String: Any])?["schema"] as? [String: Any]
                         #expect(schema?["$ref"] as? String == "#/components/schemas/Error", "\(method) \(path) \(status)")
                     }

@@ -1,6 +1,7 @@
-/// The HTTP API as an OpenAPI 3.0 document, served at `GET /api/openapi.json`. It is kept here, in the binary, so a
+/// The HTTP API as an OpenAPI 3.1 document, served at `GET /api/openapi.json`. It is kept here, in the binary, so a
 /// copied `cuecast` executable serves it too; `scripts/contract` checks the live server against it with schemathesis.
-/// A route added to the router is added here in the same change.
+/// A route added to the router is added here in the same change. Error answers that several operations share (the
+/// 403 of the site boundary, a bad publish, the rate limit…) are written once, under `components/responses`.
 enum OpenAPIDocument {
     static let json = #"""
 {
@@ -27,14 +28,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           }
         }
       }
@@ -55,14 +49,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           }
         }
       }
@@ -83,14 +70,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           }
         }
       }
@@ -122,14 +102,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           }
         }
       }
@@ -161,14 +134,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           }
         }
       }
@@ -292,43 +258,13 @@ enum OpenAPIDocument {
             "description": "The `Last-Event-ID` is the stream's sentinel (or its last event): the client has everything there will be, and a browser's EventSource stops for good."
           },
           "400": {
-            "description": "A bad query parameter or `Last-Event-ID` (unknown parameter, bad history, speed, seed, client or id). A bad fault option gets `bad_fault`.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadStreamRequest"
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           },
           "503": {
-            "description": "The subscriber cap is reached (`too_many_subscribers`), or too many channels exist (`too_many_channels`).",
-            "headers": {
-              "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "schema": {
-                  "type": "string",
-                  "pattern": "^[0-9]+$"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/NoRoomForSubscriber"
           },
           "404": {
             "description": "No scenario has this name (`unknown_stream`).",
@@ -422,43 +358,13 @@ enum OpenAPIDocument {
             "description": "The `Last-Event-ID` is the stream's sentinel (or its last event): the client has everything there will be, and a browser's EventSource stops for good."
           },
           "400": {
-            "description": "A bad query parameter or `Last-Event-ID` (unknown parameter, bad history, speed, seed, client or id). A bad fault option gets `bad_fault`.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadStreamRequest"
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           },
           "503": {
-            "description": "The subscriber cap is reached (`too_many_subscribers`), or too many channels exist (`too_many_channels`).",
-            "headers": {
-              "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "schema": {
-                  "type": "string",
-                  "pattern": "^[0-9]+$"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/NoRoomForSubscriber"
           }
         }
       }
@@ -649,43 +555,13 @@ enum OpenAPIDocument {
             "description": "The `Last-Event-ID` is the stream's sentinel (or its last event): the client has everything there will be, and a browser's EventSource stops for good."
           },
           "400": {
-            "description": "A bad query parameter or `Last-Event-ID` (unknown parameter, bad history, speed, seed, client or id). A bad fault option gets `bad_fault`.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadStreamRequest"
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           },
           "503": {
-            "description": "The subscriber cap is reached (`too_many_subscribers`), or too many channels exist (`too_many_channels`).",
-            "headers": {
-              "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "schema": {
-                  "type": "string",
-                  "pattern": "^[0-9]+$"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/NoRoomForSubscriber"
           }
         }
       }
@@ -816,60 +692,16 @@ enum OpenAPIDocument {
         },
         "responses": {
           "400": {
-            "description": "The event is invalid: a field with a line break or NUL, a bad `retry`, an unknown field, malformed JSON (with line and column), a body that is not UTF-8 or whose framing is broken, or a bad channel name.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InvalidEvent"
           },
           "401": {
-            "description": "A publish token is set and the request lacks it (`token_required`) or has a wrong one (`bad_token`).",
-            "headers": {
-              "WWW-Authenticate": {
-                "schema": {
-                  "type": "string"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/TokenRequired"
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           },
           "429": {
-            "description": "Too many publishes from this client (`rate_limited`).",
-            "headers": {
-              "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "schema": {
-                  "type": "string",
-                  "pattern": "^[0-9]+$"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/RateLimited"
           },
           "202": {
             "description": "Published: the event's id and how many subscribers it was handed to.",
@@ -892,23 +724,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Too many channels exist (`too_many_channels`), or, in a cluster, PostgreSQL cannot be reached (`cluster_unavailable`).",
-            "headers": {
-              "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "schema": {
-                  "type": "string",
-                  "pattern": "^[0-9]+$"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/CannotPublish"
           }
         }
       },
@@ -927,60 +743,16 @@ enum OpenAPIDocument {
         ],
         "responses": {
           "400": {
-            "description": "The event is invalid: a field with a line break or NUL, a bad `retry`, an unknown field, malformed JSON (with line and column), a body that is not UTF-8 or whose framing is broken, or a bad channel name.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InvalidEvent"
           },
           "401": {
-            "description": "A publish token is set and the request lacks it (`token_required`) or has a wrong one (`bad_token`).",
-            "headers": {
-              "WWW-Authenticate": {
-                "schema": {
-                  "type": "string"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/TokenRequired"
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           },
           "429": {
-            "description": "Too many publishes from this client (`rate_limited`).",
-            "headers": {
-              "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "schema": {
-                  "type": "string",
-                  "pattern": "^[0-9]+$"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/RateLimited"
           },
           "202": {
             "description": "Published.",
@@ -993,23 +765,7 @@ enum OpenAPIDocument {
             }
           },
           "503": {
-            "description": "Too many channels exist (`too_many_channels`), or, in a cluster, PostgreSQL cannot be reached (`cluster_unavailable`).",
-            "headers": {
-              "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "schema": {
-                  "type": "string",
-                  "pattern": "^[0-9]+$"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/CannotPublish"
           }
         }
       }
@@ -1038,60 +794,16 @@ enum OpenAPIDocument {
         ],
         "responses": {
           "400": {
-            "description": "The event is invalid: a field with a line break or NUL, a bad `retry`, an unknown field, malformed JSON (with line and column), a body that is not UTF-8 or whose framing is broken, or a bad channel name.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InvalidEvent"
           },
           "401": {
-            "description": "A publish token is set and the request lacks it (`token_required`) or has a wrong one (`bad_token`).",
-            "headers": {
-              "WWW-Authenticate": {
-                "schema": {
-                  "type": "string"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/TokenRequired"
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           },
           "429": {
-            "description": "Too many publishes from this client (`rate_limited`).",
-            "headers": {
-              "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "schema": {
-                  "type": "string",
-                  "pattern": "^[0-9]+$"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/RateLimited"
           },
           "202": {
             "description": "Fired.",
@@ -1172,14 +884,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           }
         }
       }
@@ -1202,60 +907,16 @@ enum OpenAPIDocument {
         ],
         "responses": {
           "400": {
-            "description": "The event is invalid: a field with a line break or NUL, a bad `retry`, an unknown field, malformed JSON (with line and column), a body that is not UTF-8 or whose framing is broken, or a bad channel name.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InvalidEvent"
           },
           "401": {
-            "description": "A publish token is set and the request lacks it (`token_required`) or has a wrong one (`bad_token`).",
-            "headers": {
-              "WWW-Authenticate": {
-                "schema": {
-                  "type": "string"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/TokenRequired"
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           },
           "429": {
-            "description": "Too many publishes from this client (`rate_limited`).",
-            "headers": {
-              "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "schema": {
-                  "type": "string",
-                  "pattern": "^[0-9]+$"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/RateLimited"
           },
           "202": {
             "description": "Dropped.",
@@ -1297,60 +958,16 @@ enum OpenAPIDocument {
         ],
         "responses": {
           "400": {
-            "description": "The event is invalid: a field with a line break or NUL, a bad `retry`, an unknown field, malformed JSON (with line and column), a body that is not UTF-8 or whose framing is broken, or a bad channel name.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InvalidEvent"
           },
           "401": {
-            "description": "A publish token is set and the request lacks it (`token_required`) or has a wrong one (`bad_token`).",
-            "headers": {
-              "WWW-Authenticate": {
-                "schema": {
-                  "type": "string"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/TokenRequired"
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           },
           "429": {
-            "description": "Too many publishes from this client (`rate_limited`).",
-            "headers": {
-              "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "schema": {
-                  "type": "string",
-                  "pattern": "^[0-9]+$"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/RateLimited"
           },
           "202": {
             "description": "How many were dropped.",
@@ -1437,43 +1054,13 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "A bad query parameter or `Last-Event-ID` (unknown parameter, bad history, speed, seed, client or id). A bad fault option gets `bad_fault`.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadStreamRequest"
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           },
           "503": {
-            "description": "The subscriber cap is reached (`too_many_subscribers`), or too many channels exist (`too_many_channels`).",
-            "headers": {
-              "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "schema": {
-                  "type": "string",
-                  "pattern": "^[0-9]+$"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/NoRoomForSubscriber"
           }
         }
       }
@@ -1511,14 +1098,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           }
         }
       }
@@ -1550,14 +1130,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           }
         }
       }
@@ -1601,60 +1174,16 @@ enum OpenAPIDocument {
         ],
         "responses": {
           "400": {
-            "description": "The event is invalid: a field with a line break or NUL, a bad `retry`, an unknown field, malformed JSON (with line and column), a body that is not UTF-8 or whose framing is broken, or a bad channel name.",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/InvalidEvent"
           },
           "401": {
-            "description": "A publish token is set and the request lacks it (`token_required`) or has a wrong one (`bad_token`).",
-            "headers": {
-              "WWW-Authenticate": {
-                "schema": {
-                  "type": "string"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/TokenRequired"
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           },
           "429": {
-            "description": "Too many publishes from this client (`rate_limited`).",
-            "headers": {
-              "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "schema": {
-                  "type": "string",
-                  "pattern": "^[0-9]+$"
-                }
-              }
-            },
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/RateLimited"
           },
           "200": {
             "description": "The playback's clock after the step.",
@@ -1721,14 +1250,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           }
         }
       }
@@ -1756,34 +1278,13 @@ enum OpenAPIDocument {
             "description": "Whatever the case serves."
           },
           "400": {
-            "description": "No `?run=` token (`bad_run`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRun"
           },
           "404": {
-            "description": "No such case (`unknown_case`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/UnknownCase"
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           }
         }
       }
@@ -1831,34 +1332,13 @@ enum OpenAPIDocument {
             }
           },
           "400": {
-            "description": "No `?run=` token (`bad_run`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/BadRun"
           },
           "404": {
-            "description": "No such case (`unknown_case`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/UnknownCase"
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           }
         }
       }
@@ -1957,24 +1437,10 @@ enum OpenAPIDocument {
             }
           },
           "404": {
-            "description": "No such case (`unknown_case`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/UnknownCase"
           },
           "403": {
-            "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
-            "content": {
-              "application/json": {
-                "schema": {
-                  "$ref": "#/components/schemas/Error"
-                }
-              }
-            }
+            "$ref": "#/components/responses/Refused"
           }
         }
       }
@@ -2552,6 +2018,132 @@ enum OpenAPIDocument {
         "schema": {
           "type": "string",
           "pattern": "^[A-Za-z0-9_-]{1,64}$"
+        }
+      }
+    },
+    "responses": {
+      "Refused": {
+        "description": "Refused: the `Host` is not one of this server's names while it listens on loopback (`host_not_allowed`), or, on writes, the request came from a page on another site (`cross_site_refused`), or publishing is disabled beyond loopback (`publishing_disabled`).",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "BadStreamRequest": {
+        "description": "A bad query parameter or `Last-Event-ID` (unknown parameter, bad history, speed, seed, client or id). A bad fault option gets `bad_fault`.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "NoRoomForSubscriber": {
+        "description": "The subscriber cap is reached (`too_many_subscribers`), or too many channels exist (`too_many_channels`).",
+        "headers": {
+          "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "InvalidEvent": {
+        "description": "The event is invalid: a field with a line break or NUL, a bad `retry`, an unknown field, malformed JSON (with line and column), a body that is not UTF-8 or whose framing is broken, or a bad channel name.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "TokenRequired": {
+        "description": "A publish token is set and the request lacks it (`token_required`) or has a wrong one (`bad_token`).",
+        "headers": {
+          "WWW-Authenticate": {
+            "schema": {
+              "type": "string"
+            }
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "RateLimited": {
+        "description": "Too many publishes from this client (`rate_limited`).",
+        "headers": {
+          "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "CannotPublish": {
+        "description": "Too many channels exist (`too_many_channels`), or, in a cluster, PostgreSQL cannot be reached (`cluster_unavailable`).",
+        "headers": {
+          "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {
+              "type": "string",
+              "pattern": "^[0-9]+$"
+            }
+          }
+        },
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "BadRun": {
+        "description": "No `?run=` token (`bad_run`).",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "UnknownCase": {
+        "description": "No such case (`unknown_case`).",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
         }
       }
     }
