@@ -1,5 +1,5 @@
 /// One step of a playback, at a moment of scenario time.
-public struct TimelineEntry: Sendable {
+public struct TimelineEntry: Sendable, Equatable {
     /// Scenario time since the playback started (before any speed scaling).
     public var offset: Duration
     /// 1-based loop pass the entry belongs to.
@@ -17,7 +17,7 @@ public struct TimelineEntry: Sendable {
 }
 
 /// What happens at a moment of the timeline.
-public enum TimelineItem: Sendable {
+public enum TimelineItem: Sendable, Equatable {
     /// A new pass begins (the first at offset zero, then one per loop). Live history counts from here.
     case passStarted(Int)
     case event(SSEEvent)
