@@ -15,12 +15,15 @@ final class ServerUnderTest: @unchecked Sendable {
     let healthURL: URL
     private let process: Process
     let logFile: URL
+    /// Started with `--cluster`: healthy once its link to PostgreSQL is up.
+    private let clustered: Bool
 
     private init(
         name: String, wire: WireProtocol, arguments: [String], executable: String, port: Int, streamPort: Int, streamPath: String,
         logFile: URL
     ) throws {
         self.name = name
+        self.clustered = arguments.contains("--cluster")
         self.wire = wire
         let base = URL(string: "http://127.0.0.1:\(port)")!
         let streamBase = URL(string: "\(wire.usesTLS ? "https" : "http")://127.0.0.1:\(streamPort)")!
@@ -96,12 +99,14 @@ final class ServerUnderTest: @unchecked Sendable {
 
     var pid: Int32 { process.processIdentifier }
 
-    /// Waits until `/healthz` answers 200 and the streams' port takes connections, or fails with the server's log if
-    /// it exits or takes over 30 s.
+    /// Waits until `/healthz` answers 200 and the streams' port takes connections (and, for an instance of a cluster,
+    /// until `/healthz` says its link to PostgreSQL is up: before that a publish is refused with 503), or fails with
+    /// the server's log if it exits or takes over 30 s.
     func waitUntilHealthy() async throws {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline, process.isRunning {
-            if await isHealthy(), streamURL.port == healthURL.port || isListening(port: streamURL.port ?? 0) { return }
+            let listening = streamURL.port == healthURL.port || isListening(port: streamURL.port ?? 0)
+            if listening, clustered ? await clusterLinkIsUp() : await isHealthy() { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         let log = (try? String(contentsOf: logFile, encoding: .utf8)) ?? ""
@@ -117,6 +122,18 @@ final class ServerUnderTest: @unchecked Sendable {
     }
 
     var isRunning: Bool { process.isRunning }
+
+    /// Whether `/healthz` answers 200 with `"cluster": {"link": "up"}`.
+    private func clusterLinkIsUp() async -> Bool {
+        guard process.isRunning,
+              let response = try? await HTTPClient.shared.execute(HTTPClientRequest(url: healthURL.absoluteString), timeout: .seconds(2)),
+              response.status == .ok,
+              let body = try? await response.body.collect(upTo: 1 << 16),
+              let health = try? JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any],
+              let cluster = health["cluster"] as? [String: Any]
+        else { return false }
+        return cluster["link"] as? String == "up"
+    }
 
     /// Whether it is running and `/healthz` answers 200 within 2 s.
     func isHealthy() async -> Bool {
