@@ -108,10 +108,13 @@ final class ConnectionRegistry: Sendable {
         state.withLock { $0.open[connection.id] = connection }
     }
 
-    /// A stream has ended: unlists its connection and gives back its slot.
-    func end(_ slot: Slot) {
-        _ = state.withLock { $0.open.removeValue(forKey: slot.id) }
+    /// A stream has ended: unlists its connection and gives back its slot; returns its listing (nil if it was never
+    /// listed).
+    @discardableResult
+    func end(_ slot: Slot) -> Connection? {
+        let listing = state.withLock { $0.open.removeValue(forKey: slot.id) }
         slot.release()
+        return listing
     }
 
     var all: [Connection] { state.withLock { $0.open.values.sorted { $0.id < $1.id } } }

@@ -10,25 +10,30 @@ import NIOHTTPTypes
 /// shutdown, the drop on request, and the grace period for a client that does not take its last frame. The
 /// protocol underneath is the pipeline's business: the stream writes `HTTPResponsePart`s into the `RequestDoor`'s
 /// context, and NIOHTTP1 (chunked, or close-delimited for HTTP/1.0) or NIOHTTP2 (DATA frames, END_STREAM) frames
-/// them. Everything here runs on the connection's event loop.
+/// them; an HTTP/1 connection lets its codec go once the head is out, and the stream frames its body the same way
+/// itself (`BodyFraming`). Everything here runs on the connection's event loop.
 final class StreamConnection {
-    /// Everything decided before the stream was taken (see `StreamRequests`).
+    /// Everything decided before the stream was taken (see `StreamRequests`). What every stream shares (the
+    /// configuration, the metrics, the log) is reached through `requests` rather than copied here: an idle
+    /// subscriber carries one of these.
     struct Plan: Sendable {
         let hub: BroadcastHub
         let lastEventID: String?
         let history: HistoryRequest
         /// The comment sent when `lastEventID` is not in history.
         let unplaced: @Sendable (String) -> String
-        let fanoutTurnSize: Int
-        let closeGracePeriod: TimeAmount
         /// Feeds the hub for this stream alone (a solo playback); cancelled when the stream ends.
         let producer: (@Sendable () async -> Void)?
-        /// Where deliveries, resumes and the stream's end are counted.
-        let metrics: ServerMetrics
         /// Awaited before the stream joins its hub (after the head and preamble are written); `nil` joins at once.
         let ready: (@Sendable () async -> Void)?
-        /// Called once when the stream ends, with why: gives back its subscriber slot, unlists it, counts the close.
-        let finished: @Sendable (CloseReason) -> Void
+        /// Who opened the stream, and is told once when it ends (`StreamRequests.ended`).
+        let requests: StreamRequests
+        /// Its subscriber slot and listing, given back when it ends.
+        let slot: ConnectionRegistry.Slot
+        /// What its figures are counted under.
+        let label: StreamLabel
+
+        var metrics: ServerMetrics { requests.configuration.metrics }
     }
 
     static let shutdownNotice = Frame.comment("the server is shutting down; reconnect in a moment")
@@ -39,8 +44,9 @@ final class StreamConnection {
     private let context: ChannelHandlerContext
     /// The HTTP/2 connection this stream is multiplexed on; `nil` on HTTP/1, where the stream is the connection.
     private let multiplexed: HTTP2ConnectionHandler?
-    /// Called on the loop once the end of the response is written (or it failed): an HTTP/1 connection closes.
-    private let onEnd: () -> Void
+    /// Whether the stream is the whole connection (HTTP/1), which then closes once the end is written; an HTTP/2
+    /// stream ends with END_STREAM alone.
+    private let closesConnection: Bool
     private var fanout: LoopFanout?
     private var producerTask: Task<Void, Never>?
     /// Where this stream sits in its fanout's member list, while it is a member (kept by `LoopFanout`).
@@ -56,16 +62,18 @@ final class StreamConnection {
     private var stalled = false
     /// Why the stream was ended by `end`; a stream whose channel went away without one lost its client.
     private var endReason: CloseReason?
+    /// How the body is written: through the codec, or framed here once an HTTP/1 connection has shed it.
+    private(set) var framing = BodyFraming.parts
 
     init(
         plan: Plan, head: HTTPResponse, preamble: ByteBuffer, context: ChannelHandlerContext, multiplexed: HTTP2ConnectionHandler?,
-        faults: StreamFaults = StreamFaults(), onEnd: @escaping () -> Void
+        faults: StreamFaults = StreamFaults(), closesConnection: Bool
     ) {
         self.plan = plan
         self.opening = (head, preamble)
         self.context = context
         self.multiplexed = multiplexed
-        self.onEnd = onEnd
+        self.closesConnection = closesConnection
         self.wire = faults.isEmpty ? nil : FaultyWire(faults: faults, context: context)
     }
 
@@ -99,7 +107,9 @@ final class StreamConnection {
         let loop = context.eventLoop
         plan.hub.join(
             sinkKey: ObjectIdentifier(loop),
-            make: { [turnSize = plan.fanoutTurnSize, metrics = plan.metrics] in LoopFanout(loop: loop, turnSize: turnSize, metrics: metrics) },
+            make: { [turnSize = plan.requests.configuration.fanoutTurnSize, metrics = plan.metrics] in
+                LoopFanout(loop: loop, turnSize: turnSize, metrics: metrics)
+            },
             lastEventID: plan.lastEventID, history: plan.history
         ) { fanout, admission in
             fanout.admit(self, admission)
@@ -125,7 +135,8 @@ final class StreamConnection {
         if let wire {
             obey(wire.body(bytes))
         } else if !bytes.isEmpty {
-            context.writeAndFlush(NIOAny(HTTPResponsePart.body(context.channel.allocator.buffer(bytes: bytes))), promise: nil)
+            framing.write(context.channel.allocator.buffer(bytes: bytes), to: context)
+            context.flush()
         }
         if !bytes.isEmpty { plan.metrics.delivered(events: events, subscribers: 1, bytes: bytes.count) }
         // Stalled by the replay: silent from here, and open even if the stream has ended.
@@ -148,7 +159,8 @@ final class StreamConnection {
             return true
         }
         if let multiplexed, multiplexed.holdFlushes() { held.append(multiplexed) }
-        context.writeAndFlush(NIOAny(HTTPResponsePart.body(buffer)), promise: nil)
+        framing.write(buffer, to: context)
+        context.flush()
         return true
     }
 
@@ -171,10 +183,7 @@ final class StreamConnection {
             wire.then { self.finish(reason) }
             return
         }
-        let channel = context.channel
-        if let finalFrame {
-            context.write(NIOAny(HTTPResponsePart.body(channel.allocator.buffer(bytes: finalFrame.bytes))), promise: nil)
-        }
+        if let finalFrame { framing.write(context.channel.allocator.buffer(bytes: finalFrame.bytes), to: context) }
         finish(reason)
     }
 
@@ -183,12 +192,25 @@ final class StreamConnection {
     private func finish(_ reason: CloseReason) {
         let channel = context.channel
         let written = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(NIOAny(HTTPResponsePart.end(nil)), promise: written)
-        let onEnd = self.onEnd
-        written.futureResult.assumeIsolated().whenComplete { _ in onEnd() }
-        let grace = reason == .clientGone ? .milliseconds(100) : plan.closeGracePeriod
+        framing.writeEnd(to: context, promise: written)
+        if closesConnection {
+            // Its output first (FIN after the last byte), so nothing written is lost to a reset; the grace period
+            // below closes the rest.
+            written.futureResult.assumeIsolated().whenComplete { _ in channel.close(mode: .output, promise: nil) }
+        }
+        let grace = reason == .clientGone ? .milliseconds(100) : TimeAmount(plan.requests.configuration.closeGracePeriod)
         context.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
     }
+
+    /// The HTTP/1 connection under this stream has shed its response codec (see `BodyFraming`): the body is framed
+    /// here from now on. Only a stream whose head is written, so never one whose writes a fault delays.
+    func codecShed(framing: BodyFraming) {
+        self.framing = framing
+    }
+
+    /// Whether its head is on the wire already and every write goes through `framing`: false while faults delay or
+    /// reshape the writes (`FaultyWire` writes `HTTPResponsePart`s, at its own pace).
+    var canShedCodec: Bool { wire == nil && opening == nil }
 
     /// Ends the stream from any thread (a drop requested over HTTP).
     static func end(_ connection: NIOLoopBound<StreamConnection>, reason: CloseReason, finalFrame: Frame?) {
@@ -234,6 +256,6 @@ final class StreamConnection {
         producerTask = nil
         guard !released else { return }
         released = true
-        plan.finished(endReason ?? .clientGone)
+        plan.requests.ended(plan.slot, label: plan.label, reason: endReason ?? .clientGone)
     }
 }

@@ -75,7 +75,7 @@ final class StreamRequests: Sendable {
     /// A stream for this request, listed and holding a subscriber slot, written through `context` (a
     /// `RequestDoor`'s); `nil` leaves the request to Hummingbird.
     func open(
-        _ request: HTTPRequest, context: ChannelHandlerContext, isHTTP2: Bool, multiplexed: HTTP2ConnectionHandler?, onEnd: @escaping () -> Void
+        _ request: HTTPRequest, context: ChannelHandlerContext, isHTTP2: Bool, multiplexed: HTTP2ConnectionHandler?
     ) -> StreamConnection? {
         guard let plan = plan(for: request), let slot = try? connections.admit() else { return nil }
         let connections = self.connections
@@ -88,8 +88,6 @@ final class StreamRequests: Sendable {
         let path = URI(request.path ?? "/").path
         let route = Self.route(of: path)
         metrics.answered(route: route, status: .ok)
-        let logger = self.logger
-        let opened = ContinuousClock.now
         // The metadata is an autoclosure: below `info` (the benchmark runs at `warning`) none of it is computed.
         logger.info(
             "GET \(path) 200 (stream \(publicID) opened)",
@@ -102,24 +100,11 @@ final class StreamRequests: Sendable {
         let stream = StreamConnection(
             plan: .init(
                 hub: plan.hub, lastEventID: plan.joinAfter, history: plan.options.history, unplaced: plan.unplaced,
-                fanoutTurnSize: configuration.fanoutTurnSize,
-                closeGracePeriod: TimeAmount(configuration.closeGracePeriod),
-                producer: plan.producer,
-                metrics: metrics,
-                ready: readiness(plan),
-                finished: { reason in
-                    connections.end(slot)
-                    metrics.streamClosed(label, reason: reason)
-                    let seconds = ((ContinuousClock.now - opened).seconds * 10).rounded() / 10
-                    logger.info(
-                        "stream \(publicID) on \(path) closed (\(reason.metricLabel)) after \(seconds) s",
-                        metadata: ["path": "\(path)", "connection": "\(publicID)", "reason": "\(reason.metricLabel)", "seconds": "\(seconds)"]
-                    )
-                }
+                producer: plan.producer, ready: readiness(plan), requests: self, slot: slot, label: label
             ),
             head: head,
             preamble: context.channel.allocator.buffer(bytes: plan.preamble),
-            context: context, multiplexed: multiplexed, faults: plan.options.faults, onEnd: onEnd
+            context: context, multiplexed: multiplexed, faults: plan.options.faults, closesConnection: !isHTTP2
         )
         let bound = NIOLoopBound(stream, eventLoop: context.eventLoop)
         connections.list(ConnectionRegistry.Connection(
@@ -128,6 +113,26 @@ final class StreamRequests: Sendable {
             clock: plan.clock
         ))
         return stream
+    }
+
+    /// A stream has ended: its slot and listing are given back, and its close is counted and logged (with the path
+    /// and opening time its listing kept, so a stream does not carry them twice).
+    func ended(_ slot: ConnectionRegistry.Slot, label: StreamLabel, reason: CloseReason) {
+        let listing = connections.end(slot)
+        configuration.metrics.streamClosed(label, reason: reason)
+        logger.info(
+            "stream \(connections.publicID(slot.id)) on \(listing?.path ?? "?") closed (\(reason.metricLabel)) after \(Self.seconds(since: listing?.opened)) s",
+            metadata: [
+                "path": "\(listing?.path ?? "?")", "connection": "\(connections.publicID(slot.id))", "reason": "\(reason.metricLabel)",
+                "seconds": "\(Self.seconds(since: listing?.opened))",
+            ]
+        )
+    }
+
+    /// Seconds since `opened`, to a tenth.
+    private static func seconds(since opened: Date?) -> Double {
+        guard let opened else { return 0 }
+        return (Date().timeIntervalSince(opened) * 10).rounded() / 10
     }
 
     /// The router's pattern for a stream path that `plan(for:)` accepted, so a stream served here is counted under

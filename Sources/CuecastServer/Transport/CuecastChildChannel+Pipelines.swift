@@ -29,25 +29,41 @@ extension CuecastChildChannel {
         return decision.futureResult
     }
 
-    /// Once an HTTP/1 connection is a stream, its client has nothing more to say: the request parser, its error
-    /// handler and the version matcher (the head is written) are let go, and whatever the client still sends is
-    /// dropped before anything parses it. Every idle subscriber is such a connection, so this is most of what one
-    /// costs beyond its socket. Reading goes on, so a client that leaves is still noticed at once.
-    static func shedRequestParsing(_ channel: any Channel) {
+    /// Once an HTTP/1 connection is a stream, its client has nothing more to say and the server no other response to
+    /// write: the request parser, its error handler and the version matcher are let go, and so, unless the stream's
+    /// writes still need them (`keepResponseCodec`), are the HTTPTypes codec and NIO's encoder, the stream framing
+    /// its body itself from then on. Every idle subscriber is such a connection, so this is most of what one costs
+    /// beyond its socket. Reading goes on, so a client that leaves is still noticed at once; what it sends is
+    /// dropped by the `RequestDoor` (or, with the codec kept, by `DiscardedInput` before anything parses it).
+    /// Returns how the stream's body is framed now.
+    static func shedHTTP1Handlers(_ channel: any Channel, keepResponseCodec: Bool) -> BodyFraming {
         let pipeline = channel.pipeline.syncOperations
-        guard let parser = try? pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self) else { return }
-        do {
-            try pipeline.addHandler(DiscardedInput(), position: .before(parser.handler))
-        } catch {
-            return
-        }
-        pipeline.removeHandler(context: parser, promise: nil)
-        if let errors = try? pipeline.context(handlerType: HTTPServerProtocolErrorHandler.self) {
-            pipeline.removeHandler(context: errors, promise: nil)
+        guard let parser = try? pipeline.context(handlerType: ByteToMessageHandler<HTTPRequestDecoder>.self) else { return .parts }
+        var framing = BodyFraming.parts
+        if keepResponseCodec {
+            do {
+                try pipeline.addHandler(DiscardedInput(), position: .before(parser.handler))
+            } catch {
+                return .parts
+            }
+        } else if let encoder = try? pipeline.context(handlerType: HTTPResponseEncoder.self),
+                  let codec = try? pipeline.context(handlerType: HTTP1ToHTTPServerCodec.self) {
+            let versions = try? pipeline.handler(type: HTTP1VersionMatch.self)
+            framing = versions?.answersHTTP10 == true ? .closeDelimited : .chunked
+            pipeline.removeHandler(context: codec, promise: nil)
+            pipeline.removeHandler(context: encoder, promise: nil)
+        } else {
+            return .parts
         }
         if let versions = try? pipeline.context(handlerType: HTTP1VersionMatch.self) {
             pipeline.removeHandler(context: versions, promise: nil)
         }
+        if let errors = try? pipeline.context(handlerType: HTTPServerProtocolErrorHandler.self) {
+            pipeline.removeHandler(context: errors, promise: nil)
+        }
+        // Last: anything the parser hands on as it leaves goes straight to the door, which drops it.
+        pipeline.removeHandler(context: parser, promise: nil)
+        return framing
     }
 
     /// HTTP/2: NIOHTTP2 with its connection manager (idle connections closed, GOAWAY on shutdown), and on each
@@ -91,7 +107,8 @@ extension CuecastChildChannel {
     }
 }
 
-/// Drops what a streaming HTTP/1 client sends (see `shedRequestParsing`); events such as its close pass on.
+/// Drops what a streaming HTTP/1 client sends while its response codec stays (see `shedHTTP1Handlers`); events such
+/// as its close pass on.
 final class DiscardedInput: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
 

@@ -18,6 +18,9 @@ final class HTTP1VersionMatch: ChannelDuplexHandler, RemovableChannelHandler {
     /// `CircularBuffer`, whose empty form allocates: every idle subscriber carries this handler.
     private var versions: [(version: HTTPVersion, keepAlive: Bool)] = []
 
+    /// Whether the response being written answers an HTTP/1.0 request (so its body is not chunked).
+    var answersHTTP10: Bool { versions.first?.version == .http1_0 }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .head(let head) = unwrapInboundIn(data) {
             versions.append((head.version, head.isKeepAlive))

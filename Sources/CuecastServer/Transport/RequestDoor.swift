@@ -48,7 +48,8 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     /// Until decided; then let go, with the timers below once cancelled: an idle subscriber carries this handler.
     private var decision: EventLoopPromise<Decision>?
     private var context: ChannelHandlerContext?
-    private var hummingbird: HummingbirdChannel?
+    /// Boxed: most connections (every idle subscriber) never need one, and the channel is tens of bytes.
+    private var hummingbird: Box<HummingbirdChannel>?
     /// The HTTP/2 connection this stream belongs to (for flush batching and the shutdown relay).
     private var multiplexed: HTTP2ConnectionHandler?
     private var stream: StreamConnection?
@@ -120,7 +121,8 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     // MARK: Requests
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        // A stream's client has nothing more to say; whatever it sends is ignored.
+        // A stream's client has nothing more to say; whatever it sends is ignored (raw bytes, once an HTTP/1
+        // stream has shed its parser).
         guard stream == nil else { return }
         let part = unwrapInboundIn(data)
         if !waiting.isEmpty || (unanswered > 0 && !readingBody) {
@@ -158,11 +160,7 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     private func openStream(_ request: HTTPRequest, context: ChannelHandlerContext) -> Bool {
         let isHTTP2 = self.isHTTP2
         let channel = context.channel
-        guard let stream = streams.open(request, context: context, isHTTP2: isHTTP2, multiplexed: multiplexed, onEnd: {
-            // HTTP/2 ends the stream with END_STREAM. HTTP/1 ends the connection: its output first (FIN after the
-            // last byte), so nothing written is lost to a reset; the grace period closes the rest.
-            if !isHTTP2 { channel.close(mode: .output, promise: nil) }
-        }) else { return false }
+        guard let stream = streams.open(request, context: context, isHTTP2: isHTTP2, multiplexed: multiplexed) else { return false }
         self.stream = stream
         waiting.removeAll()
         if !isHTTP2 {
@@ -175,19 +173,22 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
         stream.begin()
         if !isHTTP2 {
             // After this read has unwound: the parser is still on the stack.
-            context.eventLoop.assumeIsolated().execute { CuecastChildChannel.shedRequestParsing(channel) }
+            context.eventLoop.assumeIsolated().execute {
+                guard !stream.closing else { return }
+                stream.codecShed(framing: CuecastChildChannel.shedHTTP1Handlers(channel, keepResponseCodec: !stream.canShedCodec))
+            }
         }
         return true
     }
 
     /// Hummingbird's async channel behind this handler, made the first time a request needs it.
     private func hummingbirdChannel(context: ChannelHandlerContext) -> HummingbirdChannel? {
-        if let hummingbird { return hummingbird }
+        if let hummingbird { return hummingbird.value }
         do {
             let channel = try HummingbirdChannel(
                 wrappingChannelSynchronously: context.channel, configuration: .init(isOutboundHalfClosureEnabled: !isHTTP2)
             )
-            hummingbird = channel
+            hummingbird = Box(channel)
             decide(.hummingbird(channel))
             return channel
         } catch {
@@ -281,9 +282,18 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     private func startIdleClock() {
         guard !isHTTP2, let context else { return }
         idleTimer?.cancel()
-        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeouts.idle) { [weak self] in
-            guard let self, self.stream == nil, self.unanswered == 0, !self.readingBody else { return }
+        // The door is found through its context rather than held weakly: a weak reference gives an object a side
+        // table for life, and every idle subscriber's door starts this clock. `finish` cancels it, ending the cycle.
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeouts.idle) {
+            guard let door = context.handler as? RequestDoor, door.stream == nil, door.unanswered == 0, !door.readingBody else { return }
             context.close(promise: nil)
         }
     }
+}
+
+/// A value kept behind one reference, so a handler that rarely needs it carries a pointer rather than the value.
+final class Box<Value> {
+    let value: Value
+
+    init(_ value: Value) { self.value = value }
 }
