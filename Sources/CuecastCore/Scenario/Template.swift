@@ -65,11 +65,13 @@ extension Template {
         var literal = ""
         var rest = Substring(text)
         var offset = 0
-        while let open = rest.range(of: "{{") {
+        // The standard library's search, not Foundation's `range(of:)`: that one bridges to NSString and rebuilds its
+        // UTF-16 index of the text on every call, so a long template took time in the square of its length.
+        while let open = rest.firstRange(of: "{{") {
             literal += rest[rest.startIndex..<open.lowerBound]
             let openOffset = offset + rest.distance(from: rest.startIndex, to: open.lowerBound)
             let afterOpen = rest[open.upperBound...]
-            guard let close = afterOpen.range(of: "}}") else {
+            guard let close = afterOpen.firstRange(of: "}}") else {
                 throw TemplateSyntaxError(offset: openOffset, message: "'{{' starts a placeholder that is never closed with '}}'")
             }
             let inner = afterOpen[afterOpen.startIndex..<close.lowerBound].trimmingSpaces()
