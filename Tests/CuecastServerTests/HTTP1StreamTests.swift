@@ -56,6 +56,23 @@ struct HTTP1StreamTests {
         }
     }
 
+    @Test("pipelined requests, two pages then a stream in one packet, are each answered, in order")
+    func pipelined() async throws {
+        try await withServer([]) { port in
+            let socket = try RawSocket(port: port, receiveBuffer: 64 * 1024)
+            // The second and third arrive while the first is answered: they wait at the door, and must not wait there
+            // for a read that never comes (the client sends nothing more until it has its answers).
+            try socket.send("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\nGET /api/scenarios HTTP/1.1\r\nHost: localhost\r\n\r\n" + Self.request)
+            let text = await Self.read(socket) { $0.contains("retry: 3000") }
+            let heads = text.components(separatedBy: "HTTP/1.1 200 OK\r\n").count - 1
+            #expect(heads == 3, "\(text.debugDescription)")
+            let health = try #require(text.range(of: "\"status\""), "\(text.debugDescription)")
+            let catalog = try #require(text.range(of: "\"scenarios\""), "\(text.debugDescription)")
+            let stream = try #require(text.range(of: "text/event-stream"), "\(text.debugDescription)")
+            #expect(health.lowerBound < catalog.lowerBound && catalog.lowerBound < stream.lowerBound, "answered in order")
+        }
+    }
+
     @Test("an HTTP/1.0 client gets an un-chunked stream, and its connection closes when the stream ends")
     func http10() async throws {
         let finite = try scenario("short", #"{"title": "Short", "mode": "solo", "cues": [{"at": 0, "data": "a"}, {"at": 50, "data": "b"}]}"#)

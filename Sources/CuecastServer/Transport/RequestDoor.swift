@@ -226,9 +226,16 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func takeWaiting() {
         guard let context else { return }
+        var passedOn = false
         while !waiting.isEmpty, stream == nil, unanswered == 0 || readingBody {
             take(waiting.removeFirst(), context: context)
+            passedOn = true
         }
+        // Hummingbird's async channel gives its reader what it has read at `channelReadComplete`. Parts passed on
+        // here, outside a read, would wait for the next read, which may never come: a client that pipelined its
+        // requests waits for the answers (found with two requests in one packet: the second was answered only when
+        // the client gave up and closed).
+        if passedOn { context.fireChannelReadComplete() }
     }
 
     // MARK: Events
