@@ -38,9 +38,12 @@ final class StreamConnection {
 
     static let shutdownNotice = Frame.comment("the server is shutting down; reconnect in a moment")
 
-    private let plan: Plan
-    /// The response head and the preamble, until `begin` writes them: an idle subscriber should not carry them.
-    private var opening: (head: HTTPResponse, preamble: ByteBuffer)?
+    /// The plan, and the head and preamble until `begin` writes them, until the stream has started: then let go,
+    /// since an idle subscriber carries this object for hours and needs only what its end uses (below).
+    private var starting: Starting?
+    private let requests: StreamRequests
+    private let slot: ConnectionRegistry.Slot
+    private let label: StreamLabel
     private let context: ChannelHandlerContext
     /// The HTTP/2 connection this stream is multiplexed on; `nil` on HTTP/1, where the stream is the connection.
     private let multiplexed: HTTP2ConnectionHandler?
@@ -69,8 +72,10 @@ final class StreamConnection {
         plan: Plan, head: HTTPResponse, preamble: ByteBuffer, context: ChannelHandlerContext, multiplexed: HTTP2ConnectionHandler?,
         faults: StreamFaults = StreamFaults(), closesConnection: Bool
     ) {
-        self.plan = plan
-        self.opening = (head, preamble)
+        self.starting = Starting(plan: plan, opening: (head, preamble))
+        self.requests = plan.requests
+        self.slot = plan.slot
+        self.label = plan.label
         self.context = context
         self.multiplexed = multiplexed
         self.closesConnection = closesConnection
@@ -80,8 +85,9 @@ final class StreamConnection {
     /// Writes the head and preamble (flushed at once, so the client knows the stream is open), joins the hub, and
     /// starts a solo playback if there is one.
     func begin() {
-        if let (head, preamble) = opening {
-            opening = nil
+        guard let starting else { return }
+        if let (head, preamble) = starting.opening {
+            starting.opening = nil
             if let wire {
                 wire.head(head)
                 obey(wire.body(preamble.readableBytesView))
@@ -90,7 +96,7 @@ final class StreamConnection {
                 context.writeAndFlush(NIOAny(HTTPResponsePart.body(preamble)), promise: nil)
             }
         }
-        if let ready = plan.ready {
+        if let ready = starting.plan.ready {
             let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
             Task {
                 await ready()
@@ -103,11 +109,11 @@ final class StreamConnection {
 
     /// Joins the hub (history or what follows `Last-Event-ID`, then live frames) and starts a solo playback.
     private func join() {
-        guard !closing else { return }
+        guard !closing, let plan = starting?.plan else { return }
         let loop = context.eventLoop
         plan.hub.join(
             sinkKey: ObjectIdentifier(loop),
-            make: { [turnSize = plan.requests.configuration.fanoutTurnSize, metrics = plan.metrics] in
+            make: { [turnSize = requests.configuration.fanoutTurnSize, metrics = plan.metrics] in
                 LoopFanout(loop: loop, turnSize: turnSize, metrics: metrics)
             },
             lastEventID: plan.lastEventID, history: plan.history
@@ -123,10 +129,12 @@ final class StreamConnection {
 
     /// From the fanout, on the loop: writes the replay; `true` if the stream stays a member.
     func start(with admission: SinkAdmission, fanout: LoopFanout) -> Bool {
-        guard !closing else { return false }
+        guard !closing, let plan = starting?.plan else { return false }
+        starting = nil
+        let metrics = requests.configuration.metrics
         var bytes: [UInt8] = []
         if admission.placement == .unknownID, let id = plan.lastEventID { EventEncoder.encodeComment(plan.unplaced(id), into: &bytes) }
-        if plan.lastEventID != nil { plan.metrics.resumed(found: admission.placement != .unknownID) }
+        if plan.lastEventID != nil { metrics.resumed(found: admission.placement != .unknownID) }
         var events = 0
         for frame in admission.replay {
             bytes.append(contentsOf: frame.bytes)
@@ -138,7 +146,7 @@ final class StreamConnection {
             framing.write(context.channel.allocator.buffer(bytes: bytes), to: context)
             context.flush()
         }
-        if !bytes.isEmpty { plan.metrics.delivered(events: events, subscribers: 1, bytes: bytes.count) }
+        if !bytes.isEmpty { metrics.delivered(events: events, subscribers: 1, bytes: bytes.count) }
         // Stalled by the replay: silent from here, and open even if the stream has ended.
         if stalled { return false }
         if admission.finished {
@@ -198,7 +206,7 @@ final class StreamConnection {
             // below closes the rest.
             written.futureResult.assumeIsolated().whenComplete { _ in channel.close(mode: .output, promise: nil) }
         }
-        let grace = reason == .clientGone ? .milliseconds(100) : TimeAmount(plan.requests.configuration.closeGracePeriod)
+        let grace = reason == .clientGone ? .milliseconds(100) : TimeAmount(requests.configuration.closeGracePeriod)
         context.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
     }
 
@@ -210,7 +218,7 @@ final class StreamConnection {
 
     /// Whether its head is on the wire already and every write goes through `framing`: false while faults delay or
     /// reshape the writes (`FaultyWire` writes `HTTPResponsePart`s, at its own pace).
-    var canShedCodec: Bool { wire == nil && opening == nil }
+    var canShedCodec: Bool { wire == nil && starting?.opening == nil }
 
     /// Ends the stream from any thread (a drop requested over HTTP).
     static func end(_ connection: NIOLoopBound<StreamConnection>, reason: CloseReason, finalFrame: Frame?) {
@@ -250,12 +258,26 @@ final class StreamConnection {
     func release() {
         wire?.cancel()
         closing = true
+        starting = nil
         fanout?.leave(self)
         fanout = nil
         producerTask?.cancel()
         producerTask = nil
         guard !released else { return }
         released = true
-        plan.requests.ended(plan.slot, label: plan.label, reason: endReason ?? .clientGone)
+        requests.ended(slot, label: label, reason: endReason ?? .clientGone)
+    }
+}
+
+extension StreamConnection {
+    /// What a stream needs until it has started (see `starting`), behind one reference.
+    private final class Starting {
+        let plan: Plan
+        var opening: (head: HTTPResponse, preamble: ByteBuffer)?
+
+        init(plan: Plan, opening: (head: HTTPResponse, preamble: ByteBuffer)) {
+            self.plan = plan
+            self.opening = opening
+        }
     }
 }
