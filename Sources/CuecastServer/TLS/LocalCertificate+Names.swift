@@ -46,10 +46,12 @@ extension LocalCertificate {
 
     /// The 4 or 16 bytes of an IPv4 or IPv6 address, or nil when `text` is not one.
     private static func ipAddressBytes(_ text: String) -> [UInt8]? {
-        var v4 = in_addr()
-        if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
-        var v6 = in6_addr()
-        if inet_pton(AF_INET6, text, &v6) == 1 { return withUnsafeBytes(of: &v6) { Array($0) } }
+        // Plain bytes rather than `in_addr()` / `in6_addr()`: which module "defines" those C structs depends on the
+        // order the compiler loads modules in (Glibc or NIO's CNIOLinux), and with MemberImportVisibility a debug
+        // build's file batches could then reject their initializers.
+        var bytes = [UInt8](repeating: 0, count: 16)
+        if inet_pton(AF_INET, text, &bytes) == 1 { return Array(bytes.prefix(4)) }
+        if inet_pton(AF_INET6, text, &bytes) == 1 { return bytes }
         return nil
     }
 
