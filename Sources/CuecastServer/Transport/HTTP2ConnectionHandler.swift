@@ -8,18 +8,33 @@ import NIOCore
 /// records). While a `LoopFanout` turn is writing (`holdFlushes`) the connection's flushes are held, and the turn
 /// ends with one (`releaseFlushes`): every stream's DATA frame for that event leaves in one write.
 ///
+/// **Writes.** NIOHTTP2 writes each frame as two buffers (its 9-byte header, then the payload), so a held turn
+/// would still hand the socket two writes per stream, each queued on its own and each an entry of the `writev`.
+/// While held, the connection's small writes are gathered here, in order, into one buffer, which goes down as one
+/// write when the turn ends: the frames are copied once (tens of bytes each) instead of queued one by one. A large
+/// payload (a burst's batch) is not copied: it goes down as it is, after what was gathered before it. NIOHTTP2 has
+/// done all its work (flow control, encoding) before a byte reaches this handler, so its accounting is untouched.
+///
 /// **Shutdown.** NIOHTTP2 does not pass `ChannelShouldQuiesceEvent` on to stream channels, and NIO's connection
 /// manager answers it with GOAWAY. This handler sits before both: it tells each stream's `RequestDoor` first (a stream
 /// writes the goodbye comment and ends), then passes the event on, so the GOAWAY follows the goodbyes.
 final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
-    typealias OutboundIn = ByteBuffer
-    typealias OutboundOut = ByteBuffer
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
 
     private var context: ChannelHandlerContext?
     private var holding = false
     private var flushPending = false
+    /// What the connection wrote while held, and the promises of those writes (the first stands for them all).
+    private var gathered: ByteBuffer?
+    private var gatheredPromise: EventLoopPromise<Void>?
+    /// The size of the last turn's gathered bytes: the next turn's buffer starts that big, so it is seldom regrown.
+    private var lastGathered = 1024
+
+    /// Writes larger than this are passed on rather than copied.
+    static let largestGathered = 4096
     /// The doors of this connection's open streams.
     private var doors: [ObjectIdentifier: RequestDoor] = [:]
 
@@ -28,6 +43,9 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         doors.removeAll()
+        gathered = nil
+        gatheredPromise?.fail(ChannelError.ioOnClosedChannel)
+        gatheredPromise = nil
     }
 
     /// Holds flushes until `releaseFlushes`; `true` if this call started holding (the caller must release).
@@ -39,9 +57,29 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func releaseFlushes() {
         holding = false
+        writeGathered()
         guard flushPending else { return }
         flushPending = false
         context?.flush()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard holding, case .byteBuffer(let bytes) = unwrapOutboundIn(data), bytes.readableBytes <= Self.largestGathered else {
+            writeGathered()
+            context.write(data, promise: promise)
+            return
+        }
+        if gathered == nil {
+            gathered = context.channel.allocator.buffer(capacity: max(lastGathered, bytes.readableBytes))
+        }
+        gathered!.writeImmutableBuffer(bytes)
+        if let promise {
+            if let first = gatheredPromise {
+                first.futureResult.cascade(to: promise)
+            } else {
+                gatheredPromise = promise
+            }
+        }
     }
 
     func flush(context: ChannelHandlerContext) {
@@ -49,6 +87,20 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             flushPending = true
         } else {
             context.flush()
+        }
+    }
+
+    /// Passes on what was gathered while held, as one write.
+    private func writeGathered() {
+        guard let bytes = gathered else { return }
+        let promise = gatheredPromise
+        gathered = nil
+        gatheredPromise = nil
+        lastGathered = min(max(1024, bytes.readableBytes), 64 * 1024)
+        if let context {
+            context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: promise)
+        } else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
         }
     }
 
