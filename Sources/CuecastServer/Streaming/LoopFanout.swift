@@ -32,7 +32,7 @@ final class LoopFanout: FrameSink {
 
     /// A buffer on its way to the members it was encoded for.
     private struct Pass {
-        let buffer: ByteBuffer
+        let frames: PassFrames
         /// Events in the buffer (the rest are comments and heartbeats), for the delivery count.
         let events: Int
         /// The members when the pass began: a member joining during the pass did not ask for these frames.
@@ -132,7 +132,7 @@ final class LoopFanout: FrameSink {
                     buffer.writeBytes(frame.bytes)
                     if frame.kind == .event { events += 1 }
                 }
-                state.pass = Pass(buffer: buffer, events: events, members: state.members)
+                state.pass = Pass(frames: PassFrames(buffer), events: events, members: state.members)
                 guard turn(state) else { return }
             case .join(let connection, let admission):
                 let connection = connection.value
@@ -162,9 +162,9 @@ final class LoopFanout: FrameSink {
         // its streams the turn reached.
         var held: [HTTP2ConnectionHandler] = []
         var written = 0
-        for index in pass.next..<end where pass.members[index].send(pass.buffer, holding: &held) { written += 1 }
+        for index in pass.next..<end where pass.members[index].send(pass.frames, holding: &held) { written += 1 }
         for connection in held { connection.releaseFlushes() }
-        metrics.delivered(events: pass.events, subscribers: written, bytes: written * pass.buffer.readableBytes)
+        metrics.delivered(events: pass.events, subscribers: written, bytes: written * pass.frames.buffer.readableBytes)
         guard end < pass.members.count else {
             state.pass = nil
             return true

@@ -45,8 +45,9 @@ final class StreamConnection {
     private let slot: ConnectionRegistry.Slot
     private let label: StreamLabel
     private let context: ChannelHandlerContext
-    /// The HTTP/2 connection this stream is multiplexed on; `nil` on HTTP/1, where the stream is the connection.
-    private let multiplexed: HTTP2ConnectionHandler?
+    /// How live frames are written on HTTP/2, and the connection the stream is multiplexed on; `nil` on HTTP/1, where
+    /// the stream is the connection.
+    private let multiplexed: HTTP2StreamFrames?
     /// Whether the stream is the whole connection (HTTP/1), which then closes once the end is written; an HTTP/2
     /// stream ends with END_STREAM alone.
     private let closesConnection: Bool
@@ -77,7 +78,7 @@ final class StreamConnection {
         self.slot = plan.slot
         self.label = plan.label
         self.context = context
-        self.multiplexed = multiplexed
+        self.multiplexed = HTTP2StreamFrames(connection: multiplexed, stream: context)
         self.closesConnection = closesConnection
         self.wire = faults.isEmpty ? nil : FaultyWire(faults: faults, context: context)
     }
@@ -157,18 +158,23 @@ final class StreamConnection {
         return true
     }
 
-    /// Frames from the fanout: the same buffer every member gets. On HTTP/2 the connection's flush is held until the
-    /// fanout's turn ends (`held`), so one event reaching many streams of a connection leaves in one write.
+    /// Frames from the fanout: the same buffer every member gets (on HTTP/2, the same DATA payload around it). On
+    /// HTTP/2 the connection's flush is held until the fanout's turn ends (`held`), so one event reaching many streams
+    /// of a connection leaves in one write.
     /// `false` if the stream is stopping and wrote nothing.
-    func send(_ buffer: ByteBuffer, holding held: inout [HTTP2ConnectionHandler]) -> Bool {
+    func send(_ frames: PassFrames, holding held: inout [HTTP2ConnectionHandler]) -> Bool {
         guard !closing, !cutOff else { return false }
         if let wire {
-            obey(wire.body(buffer.readableBytesView))
+            obey(wire.body(frames.buffer.readableBytesView))
             return true
         }
-        if let multiplexed, multiplexed.holdFlushes() { held.append(multiplexed) }
-        framing.write(buffer, to: context)
-        context.flush()
+        guard let multiplexed else {
+            framing.write(frames.buffer, to: context)
+            context.flush()
+            return true
+        }
+        if multiplexed.connection.holdFlushes() { held.append(multiplexed.connection) }
+        multiplexed.writeAndFlush(frames.http2Data)
         return true
     }
 
