@@ -1,0 +1,57 @@
+import CuecastCore
+import CuecastServer
+import CuecastTestSupport
+import Foundation
+import Testing
+
+/// The HTTP/2 side of the fan-out: while a turn writes, each connection's streams are written past the HTTPTypes
+/// codec as one shared DATA payload, the connection's flushes are held, and its small writes are gathered into one
+/// buffer (`HTTP2ConnectionHandler`), while a large payload passes on as it is. With a turn size of 3, every pass
+/// over these streams takes several turns, a turn ends in the middle of a connection's streams, and passes carry
+/// one event or a batch of many: none of that may lose, repeat, reorder or interleave anything on any stream.
+/// (The end of a stream after many-turn passes, END_STREAM included, is `FanoutTurnTests` on HTTP/1 and
+/// `HTTP2StreamTests` on h2c.)
+@Suite("HTTP/2 fan-out in turns", .timeLimit(.minutes(1)))
+struct HTTP2FanoutTests {
+    static func configure(_ configuration: inout ServerConfiguration) {
+        configuration.fanoutTurnSize = 3
+        configuration.publishRate = 1_000_000
+        configuration.publishBurst = 1_000_000
+    }
+
+    /// The events a stream has received, parsed.
+    static func events(_ stream: HTTP2TestClient.Stream) -> [ParsedEvent] {
+        var parser = EventStreamParser()
+        return parser.feed(Array(stream.text.utf8)).events
+    }
+
+    @Test("events of 1.5 and 6 KiB to 16 streams on 2 connections: each stream gets every event once, in order, whole")
+    func everyStreamGetsEveryEvent() async throws {
+        try await withServer([], configure: Self.configure) { port in
+            let clients = [try await HTTP2TestClient(port: port), try await HTTP2TestClient(port: port)]
+            var streams: [HTTP2TestClient.Stream] = []
+            for client in clients {
+                for _ in 0..<8 { streams.append(try await client.get("/channels/wide?history=none")) }
+            }
+            let joined = try await eventually { try await subscriberCount(channel: "wide", port: port) == 16 }
+            try #require(joined)
+
+            // A 1.5 KiB event is gathered with the frame headers around it; a 6 KiB one (every fifth) passes on as it
+            // is, between its gathered header and the next.
+            func data(_ number: Int) -> String { "\(number) " + String(repeating: "x", count: number % 5 == 0 ? 6000 : 1500) }
+            for number in 1...80 {
+                let receipt = try await publish(port: port, json: #"{"data": "\#(data(number))"}"#, channel: "wide")
+                #expect(receipt.status == 202, "publish \(number): \(receipt.status)")
+            }
+            let all = await eventually(timeout: .seconds(10)) { streams.allSatisfy { $0.text.contains("id: 80\n") } }
+            #expect(all, "not every stream got event 80")
+            for (index, stream) in streams.enumerated() {
+                let events = Self.events(stream)
+                #expect(events.map(\.lastEventId) == (1...80).map(String.init), "stream \(index)")
+                #expect(events.map(\.data) == (1...80).map(data), "stream \(index)")
+                #expect(stream.status == 200 && !stream.ended, "stream \(index)")
+            }
+            for client in clients { await client.close() }
+        }
+    }
+}
