@@ -9,8 +9,6 @@ import Testing
 /// buffer (`HTTP2ConnectionHandler`), while a large payload passes on as it is. With a turn size of 3, every pass
 /// over these streams takes several turns, a turn ends in the middle of a connection's streams, and passes carry
 /// one event or a batch of many: none of that may lose, repeat, reorder or interleave anything on any stream.
-/// (The end of a stream after many-turn passes, END_STREAM included, is `FanoutTurnTests` on HTTP/1 and
-/// `HTTP2StreamTests` on h2c.)
 @Suite("HTTP/2 fan-out in turns", .timeLimit(.minutes(1)))
 struct HTTP2FanoutTests {
     static func configure(_ configuration: inout ServerConfiguration) {
@@ -52,6 +50,34 @@ struct HTTP2FanoutTests {
                 #expect(stream.status == 200 && !stream.ended, "stream \(index)")
             }
             for client in clients { await client.close() }
+        }
+    }
+
+    /// Forty events 1 ms apart, two seconds after the server starts (time for the streams to open), then the end.
+    /// No welcome and no retry: the stream has no preamble, so its first DATA frame is the first event.
+    static let finite = """
+        {
+          "title": "Finite", "mode": "live", "heartbeat": false, "welcome": false,
+          "cues": [{ "at": 2000, "repeat": { "every": 1, "count": 40 }, "data": "e{{$index}}" }]
+        }
+        """
+
+    @Test("a stream that ends during many-turn passes: every HTTP/2 stream gets every event, the sentinel, then END_STREAM")
+    func endAfterPasses() async throws {
+        try await withServer([try scenario("finite", Self.finite)], configure: Self.configure) { port in
+            let client = try await HTTP2TestClient(port: port)
+            var streams: [HTTP2TestClient.Stream] = []
+            for _ in 0..<10 { streams.append(try await client.get("/streams/finite?history=none")) }
+            let joined = try await eventually { try await subscriberCount(port: port, "finite") == 10 }
+            try #require(joined, "the streams must join before the events start")
+            let ended = await eventually(timeout: .seconds(10)) { streams.allSatisfy(\.ended) }
+            #expect(ended, "every stream should end after the sentinel")
+            for (index, stream) in streams.enumerated() {
+                let events = Self.events(stream)
+                #expect(events.map(\.data) == (0..<40).map { "e\($0)" } + [""], "stream \(index)")
+                #expect(events.last?.lastEventId == "-1", "stream \(index)")
+            }
+            await client.close()
         }
     }
 }

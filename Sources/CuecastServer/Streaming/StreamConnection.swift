@@ -94,7 +94,10 @@ final class StreamConnection {
                 obey(wire.body(preamble.readableBytesView))
             } else {
                 context.write(NIOAny(HTTPResponsePart.head(head)), promise: nil)
-                context.writeAndFlush(NIOAny(HTTPResponsePart.body(preamble)), promise: nil)
+                // No preamble (no welcome, no retry) writes nothing: on HTTP/2 an empty DATA frame right after the
+                // head left NIOHTTP2's own client codec delivering none of the stream's later events.
+                if preamble.readableBytes > 0 { context.write(NIOAny(HTTPResponsePart.body(preamble)), promise: nil) }
+                context.flush()
             }
         }
         if let ready = starting.plan.ready {
