@@ -72,7 +72,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         if gathered == nil {
             gathered = context.channel.allocator.buffer(capacity: max(lastGathered, bytes.readableBytes))
         }
-        gathered!.writeImmutableBuffer(bytes)
+        bytes.withUnsafeReadableBytes { _ = gathered!.writeBytes($0) }
         if let promise {
             if let first = gatheredPromise {
                 first.futureResult.cascade(to: promise)
