@@ -94,7 +94,7 @@ extension CuecastChildChannel {
         )
         let streams = self.streams
         let timeouts = self.timeouts
-        return try pipeline.configureAsyncHTTP2Pipeline(
+        let multiplexer = try pipeline.configureAsyncHTTP2Pipeline(
             mode: .server, connectionManagerConfiguration: manager, http2HandlerConfiguration: http2
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
@@ -104,6 +104,9 @@ extension CuecastChildChannel {
                 return decision.futureResult
             }
         }
+        // Last, where NIOHTTP2 reports its connection errors.
+        try pipeline.addHandler(HTTP2ConnectionErrorCloser())
+        return multiplexer
     }
 }
 

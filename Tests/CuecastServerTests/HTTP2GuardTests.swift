@@ -1,0 +1,139 @@
+import CuecastTestSupport
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// HTTP/2's own guards, attacked with frames written by hand on a raw socket (cleartext, prior knowledge), as a
+/// hostile client would write them: NIOHTTP2 enforces them, and these tests show Cuecast's server configuration keeps
+/// them and survives them.
+@Suite("HTTP/2 guards")
+struct HTTP2GuardTests {
+    @Test("a reset flood (a stream opened and reset, 300 times) gets GOAWAY ENHANCE_YOUR_CALM and a close; every slot comes back")
+    func resetFlood() async throws {
+        try await withServer([]) { port in
+            let socket = try RawSocket(port: port, receiveBuffer: 256 * 1024)
+            var bytes = H2.preface
+            for index in 0..<300 {
+                let stream = UInt32(1 + 2 * index)
+                bytes += H2.frame(.headers, flags: H2.endHeaders | H2.endStream, stream: stream, H2.get("/subscribeToEvents?history=none"))
+                bytes += H2.frame(.rstStream, stream: stream, [0, 0, 0, 0x8])  // CANCEL
+            }
+            try socket.send(bytes)
+            let (answer, ending) = await socket.drain(timeout: .seconds(10))
+            let frames = H2.frames(in: answer)
+            let goAway = try #require(frames.last { $0.type == H2.FrameType.goAway.rawValue }, "no GOAWAY in \(frames.map(\.type))")
+            #expect(H2.errorCode(ofGoAway: goAway.payload) == 0xB, "ENHANCE_YOUR_CALM")
+            // Closed: a reset rather than a FIN when the close finds the rest of the flood unread.
+            #expect(ending == .eof || ending == .error(ECONNRESET), "the server closed the connection: \(String(describing: ending))")
+            // The streams it opened before the GOAWAY gave their subscriber slots back, and the server serves on.
+            let released = try await eventually { try await subscriberCount(channel: "default", port: port) == 0 }
+            #expect(released)
+            #expect(try await fetch(port: port, "/healthz").status == 200)
+        }
+    }
+
+    @Test("a header block over 16 KiB gets GOAWAY PROTOCOL_ERROR and a close; the server serves the next connection")
+    func oversizedHeaders() async throws {
+        try await withServer([]) { port in
+            let socket = try RawSocket(port: port, receiveBuffer: 256 * 1024)
+            // 20,000 bytes in one header, over HEADERS and CONTINUATION frames (a frame holds at most 16 KiB).
+            let block = H2.get("/healthz", extra: ("x-padding", String(repeating: "a", count: 20_000)))
+            var bytes = H2.preface
+            let first = Array(block.prefix(16_000))
+            let rest = Array(block.dropFirst(16_000))
+            bytes += H2.frame(.headers, flags: H2.endStream, stream: 1, first)
+            bytes += H2.frame(.continuation, flags: H2.endHeaders, stream: 1, rest)
+            try socket.send(bytes)
+            let (answer, ending) = await socket.drain(timeout: .seconds(5))
+            let frames = H2.frames(in: answer)
+            let goAway = try #require(frames.last { $0.type == H2.FrameType.goAway.rawValue }, "a GOAWAY, not silence: \(frames.map(\.type))")
+            #expect(H2.errorCode(ofGoAway: goAway.payload) == 0x1, "PROTOCOL_ERROR")
+            #expect(ending == .eof || ending == .error(ECONNRESET), "and the connection closed: \(String(describing: ending))")
+            #expect(!frames.contains { $0.type == H2.FrameType.headers.rawValue && $0.stream == 1 }, "the request was not served")
+            // A fresh connection with a normal request is served.
+            let next = try RawSocket(port: port, receiveBuffer: 256 * 1024)
+            try next.send(H2.preface + H2.frame(.headers, flags: H2.endHeaders | H2.endStream, stream: 1, H2.get("/healthz")))
+            let (served, _) = await next.drain(timeout: .seconds(2))
+            #expect(H2.frames(in: served).contains { $0.type == H2.FrameType.headers.rawValue && $0.stream == 1 }, "answered")
+        }
+    }
+}
+
+/// Just enough HTTP/2 to write a hostile client by hand: frames, and request headers in HPACK without the dynamic
+/// table or Huffman coding (literal fields, static-table names).
+enum H2 {
+    enum FrameType: UInt8 {
+        case data = 0, headers = 1, rstStream = 3, settings = 4, goAway = 7, continuation = 9
+    }
+
+    static let endStream: UInt8 = 0x1
+    static let endHeaders: UInt8 = 0x4
+
+    /// The client preface and an empty SETTINGS frame.
+    static var preface: [UInt8] { Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + frame(.settings, stream: 0, []) }
+
+    static func frame(_ type: FrameType, flags: UInt8 = 0, stream: UInt32, _ payload: [UInt8]) -> [UInt8] {
+        let length = UInt32(payload.count)
+        return [UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF), type.rawValue, flags,
+                UInt8(stream >> 24 & 0x7F), UInt8(stream >> 16 & 0xFF), UInt8(stream >> 8 & 0xFF), UInt8(stream & 0xFF)] + payload
+    }
+
+    /// `GET path` on `localhost`, with one more header if given.
+    static func get(_ path: String, extra: (String, String)? = nil) -> [UInt8] {
+        var block: [UInt8] = [0x82, 0x86]  // :method GET, :scheme http (static table)
+        block += literal(nameIndex: 4, path)  // :path
+        block += literal(nameIndex: 1, "localhost")  // :authority
+        if let (name, value) = extra {
+            block += [0x00] + integer(name.utf8.count, prefixBits: 7) + Array(name.utf8) + integer(value.utf8.count, prefixBits: 7) + Array(value.utf8)
+        }
+        return block
+    }
+
+    /// A literal header field without indexing, its name from the static table.
+    private static func literal(nameIndex: Int, _ value: String) -> [UInt8] {
+        integer(nameIndex, prefixBits: 4) + integer(value.utf8.count, prefixBits: 7) + Array(value.utf8)
+    }
+
+    /// HPACK's integer with an N-bit prefix (RFC 7541, 5.1); the high bits of the first byte are left 0.
+    private static func integer(_ value: Int, prefixBits: Int) -> [UInt8] {
+        let limit = (1 << prefixBits) - 1
+        guard value >= limit else { return [UInt8(value)] }
+        var bytes = [UInt8(limit)]
+        var rest = value - limit
+        while rest >= 128 {
+            bytes.append(UInt8(rest % 128 + 128))
+            rest /= 128
+        }
+        bytes.append(UInt8(rest))
+        return bytes
+    }
+
+    struct Frame {
+        let type: UInt8
+        let stream: UInt32
+        let payload: [UInt8]
+    }
+
+    /// The whole frames in `bytes` (what a server sends: no preface to skip).
+    static func frames(in bytes: [UInt8]) -> [Frame] {
+        var frames: [Frame] = []
+        var index = 0
+        while index + 9 <= bytes.count {
+            let length = Int(bytes[index]) << 16 | Int(bytes[index + 1]) << 8 | Int(bytes[index + 2])
+            guard index + 9 + length <= bytes.count else { break }
+            let stream = UInt32(bytes[index + 5] & 0x7F) << 24 | UInt32(bytes[index + 6]) << 16 | UInt32(bytes[index + 7]) << 8 | UInt32(bytes[index + 8])
+            frames.append(Frame(type: bytes[index + 3], stream: stream, payload: Array(bytes[(index + 9)..<(index + 9 + length)])))
+            index += 9 + length
+        }
+        return frames
+    }
+
+    /// A GOAWAY's error code (after the last stream id).
+    static func errorCode(ofGoAway payload: [UInt8]) -> UInt32? {
+        guard payload.count >= 8 else { return nil }
+        return UInt32(payload[4]) << 24 | UInt32(payload[5]) << 16 | UInt32(payload[6]) << 8 | UInt32(payload[7])
+    }
+}
