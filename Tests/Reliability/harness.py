@@ -1,6 +1,7 @@
 """What the fault matrix and the soak share: a `cuecast serve` child process on a free port, and readings of it
 from /proc (descriptors, resident memory) and over raw sockets."""
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -32,7 +33,7 @@ def binary():
 class Server:
     """A live server in a folder of its own (scenarios and public copied, so a case can edit them)."""
 
-    def __init__(self, *args, scenarios=True, public=True):
+    def __init__(self, *args, scenarios=True, public=True, open_files=None):
         self.dir = tempfile.mkdtemp(prefix="cuecast-matrix-")
         self.scenarios = os.path.join(self.dir, "scenarios")
         self.public = os.path.join(self.dir, "public")
@@ -46,7 +47,9 @@ class Server:
         self.log_path = os.path.join(self.dir, "server.log")
         self.log = open(self.log_path, "w")
         command = [binary(), "serve", "--port", str(self.port), "--scenarios", self.scenarios, "--public", self.public, *args]
-        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir)
+        # open_files: the process's descriptor limit, soft and hard (as `ulimit -n` in its shell would set them).
+        limit = (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))) if open_files else None
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.dir, preexec_fn=limit)
         deadline = time.time() + 20
         while time.time() < deadline:
             try:

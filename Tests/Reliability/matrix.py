@@ -326,6 +326,31 @@ def connect_close_case(server, count):
            "every one closed by the server; descriptors back to baseline", after <= baseline + 2, f"descriptors {baseline} → {after}")
 
 
+def small_limit_case(count=300, open_files=256):
+    """The reproducer of the hostile run: a server under `ulimit -n 256` and 300 connections closed before their
+    request head. Each must be closed by the server, or the descriptors run out and the server stops answering."""
+    server = Server("--log-level", "warning", open_files=open_files)
+    try:
+        limits = open(f"/proc/{server.process.pid}/limits").read()
+        applied = re.search(r"Max open files\s+(\d+)", limits)
+        applied = int(applied.group(1)) if applied else None
+        baseline = server.descriptors()
+        for index in range(count):
+            sock = socket.create_connection(("127.0.0.1", server.port))
+            if index % 2:
+                sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: loc")
+            sock.close()
+        after = server.settle_descriptors(baseline + 2, timeout=10)
+        health = server.health_time()
+        status, _ = server.get("/api/scenarios")
+        ok = applied == open_files and after <= baseline + 2 and health is not None and status == 200
+        record(f"descriptors: ulimit -n {open_files}, {count} connections closed before a whole request head",
+               "every one closed by the server; it still answers", ok,
+               f"descriptors {baseline} → {after} (the server's limit: {applied}); /healthz {health if health is None else round(health, 3)} s; /api/scenarios {status}")
+    finally:
+        server.stop()
+
+
 def killed_clients_case(server, count, rounds=3):
     """Kills `count` clients at once, `rounds` times: descriptors must come back each time, and resident memory
     must not grow from round to round (glibc keeps freed pages for reuse, so the first round's peak stays; a leak
@@ -452,6 +477,7 @@ async def main():
         await reload_case(server, 200 if quick else 1000)
     finally:
         server.stop()
+    small_limit_case()
     await cap_case(quick)
     await sigterm_case(500 if quick else 3000)
 
