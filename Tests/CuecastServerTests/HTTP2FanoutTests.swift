@@ -53,14 +53,9 @@ struct HTTP2FanoutTests {
         }
     }
 
-    /// Forty events 1 ms apart, two seconds after the server starts (time for the streams to open), then the end.
-    /// No welcome and no retry: the stream has no preamble, so its first DATA frame is the first event.
-    static let finite = """
-        {
-          "title": "Finite", "mode": "live", "heartbeat": false, "welcome": false,
-          "cues": [{ "at": 2000, "repeat": { "every": 1, "count": 40 }, "data": "e{{$index}}" }]
-        }
-        """
+    /// `FanoutTurnTests.finite`: forty events 1 ms apart, two seconds after the server starts, then the end. No welcome
+    /// and no retry: the stream has no preamble, so its first DATA frame is the first event.
+    static let finite = FanoutTurnTests.finite
 
     @Test("a stream that ends during many-turn passes: every HTTP/2 stream gets every event, the sentinel, then END_STREAM")
     func endAfterPasses() async throws {

@@ -10,10 +10,10 @@ import NIOHTTP2
 /// payload, and every copy shares the one buffer as before.
 struct PassFrames {
     let buffer: ByteBuffer
-    let http2Data: NIOAny
+    let http2Data: HTTP2Frame.FramePayload
 
     init(_ buffer: ByteBuffer) {
         self.buffer = buffer
-        self.http2Data = NIOAny(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(buffer))))
+        self.http2Data = .data(.init(data: .byteBuffer(buffer)))
     }
 }

@@ -78,7 +78,9 @@ final class StreamConnection {
         self.slot = plan.slot
         self.label = plan.label
         self.context = context
-        self.multiplexed = HTTP2StreamFrames(connection: multiplexed, stream: context)
+        self.multiplexed = HTTP2StreamFrames(
+            connection: multiplexed, stream: context, bufferBytes: plan.requests.configuration.subscriberBufferBytes
+        )
         self.closesConnection = closesConnection
         self.wire = faults.isEmpty ? nil : FaultyWire(faults: faults, context: context)
     }
@@ -177,7 +179,7 @@ final class StreamConnection {
             return true
         }
         if multiplexed.connection.holdFlushes() { held.append(multiplexed.connection) }
-        multiplexed.writeAndFlush(frames.http2Data)
+        if !multiplexed.write(frames.http2Data, bytes: frames.buffer.readableBytes) { writabilityChanged(isWritable: false) }
         return true
     }
 

@@ -67,8 +67,10 @@ extension CuecastChildChannel {
     }
 
     /// HTTP/2: NIOHTTP2 with its connection manager (idle connections closed, GOAWAY on shutdown), and on each
-    /// stream the HTTPTypes codec and a door. Each stream's outbound buffer is its subscriber buffer: a stream whose
-    /// client stops reading runs out of flow-control window, fills it, and is cut off alone.
+    /// stream the HTTPTypes codec and a door. A stream whose client stops reading runs out of flow-control window,
+    /// and what it is sent waits in NIOHTTP2 until the subscriber buffer is full: the stream is then cut off alone
+    /// (counted by the stream channel for what goes through it, by `HTTP2StreamFrames` for live events). Right above
+    /// NIOHTTP2, `HTTP2FrameEntry` is where the fan-out writes live events as the connection's frames.
     func configureHTTP2(_ channel: any Channel) throws -> NIOHTTP2Handler.AsyncStreamMultiplexer<EventLoopFuture<RequestDoor.Decision>> {
         let configuration = streams.configuration
         let pipeline = channel.pipeline.syncOperations
@@ -80,7 +82,8 @@ extension CuecastChildChannel {
         try channel.syncOptions?.setOption(
             ChannelOptions.writeBufferWaterMark, value: .init(low: connectionBuffer / 2, high: connectionBuffer)
         )
-        try pipeline.addHandler(HTTP2ConnectionHandler())
+        let connection = HTTP2ConnectionHandler()
+        try pipeline.addHandler(connection)
         var http2 = NIOHTTP2Handler.Configuration()
         http2.connection.initialSettings = [
             HTTP2Setting(parameter: .maxConcurrentStreams, value: configuration.http2MaxConcurrentStreams),
@@ -104,6 +107,7 @@ extension CuecastChildChannel {
                 return decision.futureResult
             }
         }
+        try pipeline.addHandler(HTTP2FrameEntry(connection: connection), position: .after(pipeline.handler(type: NIOHTTP2Handler.self)))
         // Last, where NIOHTTP2 reports its connection errors.
         try pipeline.addHandler(HTTP2ConnectionErrorCloser())
         return multiplexer

@@ -1,12 +1,15 @@
 import NIOCore
+import NIOHTTP2
 
 /// What Cuecast adds to an HTTP/2 connection, between the bytes (TLS or the socket) and NIOHTTP2: one write for
 /// many streams, a goodbye on every stream before the GOAWAY, and a close when the client closes its side.
 ///
 /// **Flushes.** Every stream's write ends in a flush, and NIOHTTP2 turns each into a flush of the connection: a
 /// fan-out reaching a hundred streams of one connection would cost a hundred writes (and, on TLS, a hundred
-/// records). While a `LoopFanout` turn is writing (`holdFlushes`) the connection's flushes are held, and the turn
-/// ends with one (`releaseFlushes`): every stream's DATA frame for that event leaves in one write.
+/// records), and a hundred passes through NIOHTTP2's flush. So a `LoopFanout` turn writes its live events as this
+/// connection's frames, into NIOHTTP2 from above (`HTTP2FrameEntry`, see `HTTP2StreamFrames`), holding the
+/// connection's flushes meanwhile (`holdFlushes`); the turn ends with one flush of NIOHTTP2 and one of the socket
+/// (`releaseFlushes`): every stream's DATA frame for that event leaves in one write.
 ///
 /// **Writes.** NIOHTTP2 writes each frame as two buffers (its 9-byte header, then the payload), so a held turn
 /// would still hand the socket two writes per stream, each queued on its own and each an entry of the `writev`.
@@ -37,6 +40,9 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     static let largestGathered = 4096
     /// The doors of this connection's open streams.
     private var doors: [ObjectIdentifier: RequestDoor] = [:]
+    /// Where frames enter NIOHTTP2 from above (`HTTP2FrameEntry`): live events are written there, past the stream
+    /// channels, and flushed once per turn.
+    private var entry: ChannelHandlerContext?
 
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
@@ -56,6 +62,8 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func releaseFlushes() {
+        // NIOHTTP2 encodes every frame the turn wrote and hands the bytes down here, while still held: gathered.
+        entry?.flush()
         holding = false
         writeGathered()
         guard flushPending else { return }
@@ -103,6 +111,17 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             promise?.fail(ChannelError.ioOnClosedChannel)
         }
     }
+
+    /// Writes a stream's frame into NIOHTTP2 as the connection's own write; flushed when the turn ends.
+    func write(_ frame: HTTP2Frame, promise: EventLoopPromise<Void>?) {
+        guard let entry else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
+        entry.write(NIOAny(frame), promise: promise)
+    }
+
+    func entered(_ context: ChannelHandlerContext?) { entry = context }
 
     func register(_ door: RequestDoor) { doors[ObjectIdentifier(door)] = door }
 

@@ -1,33 +1,64 @@
 import NIOCore
 import NIOHTTP2
-import NIOHTTPTypesHTTP2
 
-/// How an HTTP/2 stream's live events are written: as DATA frame payloads handed straight to the stream channel,
-/// past the HTTPTypes codec, with the flushes of the connection held for the fan-out's turn.
+/// How an HTTP/2 stream's live events are written: as DATA frames of the connection, written into NIOHTTP2 from
+/// above it (`HTTP2FrameEntry`) rather than through the stream's own channel, and flushed once per connection when the
+/// fan-out's turn ends.
 ///
-/// A live event is almost everything a stream ever writes, and all the codec would do with one is wrap its buffer in a
-/// DATA payload: done here, each delivery skips a pipeline hop and the wrapping and unwrapping of an
-/// `HTTPResponsePart`. The head, the preamble, the replay and the end still go through the codec. NIOHTTP2 receives
-/// the same frames either way, so its flow control and the stream channel's writability (the overflow cut-off) are
-/// untouched.
+/// A live event is almost everything a stream ever writes. Through the stream channel, each one cost a pass through
+/// the stream's pipeline, a flush of the stream and with it a flush of NIOHTTP2 of its own (NIOHTTP2 coalesces stream
+/// flushes only while it is reading): most of an HTTP/2 delivery's instructions (BENCHMARKS.md, "HTTP/2 CPU per
+/// delivery"). Written as the connection's frames, a turn that reaches a hundred streams of one connection flushes
+/// NIOHTTP2 once. NIOHTTP2 sees the same frames, in the same order per stream (the head, the preamble, the replay and
+/// the end still go through the stream channel, which has handed its writes to NIOHTTP2 before the next live event
+/// comes), so its flow control, stream states and frame encoding are exactly as before.
+///
+/// **The subscriber buffer.** What the stream channel no longer sees, it can no longer count: a stream whose client
+/// stops reading runs out of flow-control window, and NIOHTTP2 keeps its frames. So the stream counts here what it
+/// wrote and what has left (`unsent`), learning the latter from the promise of one write in every `markEvery`
+/// bytes (a promise for every write would cost as much as the stream channel did); it is over its buffer once more
+/// than `bufferBytes` are unsent. The count errs by at most `markEvery` towards keeping the stream.
 final class HTTP2StreamFrames {
-    /// The connection whose flushes a fan-out turn holds (`HTTP2ConnectionHandler.holdFlushes`).
+    /// The connection: its turn holds the flushes (`HTTP2ConnectionHandler.holdFlushes`), and it writes the frames.
     let connection: HTTP2ConnectionHandler
-    /// The codec's context: what is written here goes to the handler before the codec, the stream channel itself.
-    private let codec: ChannelHandlerContext
+    private let streamID: HTTP2StreamID
+    private let eventLoop: any EventLoop
+    private let bufferBytes: Int
+    private let markEvery: Int
+    /// Bytes of live events written, and of those, how many are known to have left.
+    private var written = 0
+    private var sent = 0
+    /// `written` when the last marked write was made.
+    private var lastMark = 0
 
-    /// `nil` on HTTP/1 (no `connection`), or if the stream has no codec to write past.
-    init?(connection: HTTP2ConnectionHandler?, stream context: ChannelHandlerContext) {
-        guard let connection,
-            let codec = try? context.pipeline.syncOperations.context(handlerType: HTTP2FramePayloadToHTTPServerCodec.self)
-        else { return nil }
+    /// `nil` on HTTP/1 (no `connection`), or if the stream channel does not know its stream ID.
+    init?(connection: HTTP2ConnectionHandler?, stream context: ChannelHandlerContext, bufferBytes: Int) {
+        guard let connection, let streamID = try? context.channel.syncOptions?.getOption(HTTP2StreamChannelOptions.streamID) else {
+            return nil
+        }
         self.connection = connection
-        self.codec = codec
+        self.streamID = streamID
+        self.eventLoop = context.eventLoop
+        self.bufferBytes = max(bufferBytes, 1024)
+        self.markEvery = max(self.bufferBytes / 8, 512)
     }
 
-    /// Writes a DATA payload (`PassFrames.http2Data`) and flushes the stream; the connection's flush waits for the
-    /// turn's end.
-    func writeAndFlush(_ data: NIOAny) {
-        codec.writeAndFlush(data, promise: nil)
+    /// Writes a live event's DATA frame; the connection's flush waits for the turn's end. `false` if the stream is
+    /// now over its buffer (the frame is written all the same: the caller ends the stream).
+    func write(_ data: HTTP2Frame.FramePayload, bytes: Int) -> Bool {
+        written += bytes
+        var promise: EventLoopPromise<Void>?
+        if written - lastMark >= markEvery {
+            lastMark = written
+            let mark = written
+            let marked = eventLoop.makePromise(of: Void.self)
+            marked.futureResult.assumeIsolated().whenSuccess { [weak self] in
+                guard let self else { return }
+                self.sent = max(self.sent, mark)
+            }
+            promise = marked
+        }
+        connection.write(HTTP2Frame(streamID: streamID, payload: data), promise: promise)
+        return written - sent <= bufferBytes
     }
 }
