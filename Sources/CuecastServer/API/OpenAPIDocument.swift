@@ -1,7 +1,8 @@
 /// The HTTP API as an OpenAPI 3.1 document, served at `GET /api/openapi.json`. It is kept here, in the binary, so a
 /// copied `cuecast` executable serves it too; `scripts/contract` checks the live server against it with schemathesis.
 /// A route added to the router is added here in the same change. Error answers that several operations share (the
-/// 403 of the site boundary, a bad publish, the rate limit…) are written once, under `components/responses`.
+/// 403 of the site boundary, a bad publish, the rate limit…) are written once, under `components/responses`, and so
+/// is the `Retry-After` header of every 429 and 503 (`components/headers`).
 enum OpenAPIDocument {
     static let json = #"""
 {
@@ -839,11 +840,7 @@ enum OpenAPIDocument {
             "description": "In a cluster, PostgreSQL cannot be reached (`cluster_unavailable`).",
             "headers": {
               "Retry-After": {
-                "description": "Seconds to wait before trying again.",
-                "schema": {
-                  "type": "string",
-                  "pattern": "^[0-9]+$"
-                }
+                "$ref": "#/components/headers/RetryAfter"
               }
             },
             "content": {
@@ -1447,6 +1444,15 @@ enum OpenAPIDocument {
     }
   },
   "components": {
+    "headers": {
+      "RetryAfter": {
+        "description": "Seconds to wait before trying again.",
+        "schema": {
+          "type": "string",
+          "pattern": "^[0-9]+$"
+        }
+      }
+    },
     "schemas": {
       "Error": {
         "type": "object",
@@ -2046,11 +2052,7 @@ enum OpenAPIDocument {
         "description": "The subscriber cap is reached (`too_many_subscribers`), or too many channels exist (`too_many_channels`).",
         "headers": {
           "Retry-After": {
-            "description": "Seconds to wait before trying again.",
-            "schema": {
-              "type": "string",
-              "pattern": "^[0-9]+$"
-            }
+            "$ref": "#/components/headers/RetryAfter"
           }
         },
         "content": {
@@ -2092,11 +2094,7 @@ enum OpenAPIDocument {
         "description": "Too many publishes from this client (`rate_limited`).",
         "headers": {
           "Retry-After": {
-            "description": "Seconds to wait before trying again.",
-            "schema": {
-              "type": "string",
-              "pattern": "^[0-9]+$"
-            }
+            "$ref": "#/components/headers/RetryAfter"
           }
         },
         "content": {
@@ -2111,11 +2109,7 @@ enum OpenAPIDocument {
         "description": "Too many channels exist (`too_many_channels`), or, in a cluster, PostgreSQL cannot be reached (`cluster_unavailable`).",
         "headers": {
           "Retry-After": {
-            "description": "Seconds to wait before trying again.",
-            "schema": {
-              "type": "string",
-              "pattern": "^[0-9]+$"
-            }
+            "$ref": "#/components/headers/RetryAfter"
           }
         },
         "content": {
