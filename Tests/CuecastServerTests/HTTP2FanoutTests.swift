@@ -4,9 +4,10 @@ import CuecastTestSupport
 import Foundation
 import Testing
 
-/// The HTTP/2 side of the fan-out: while a turn writes, each connection's streams are written past the HTTPTypes
-/// codec as one shared DATA payload, the connection's flushes are held, and its small writes are gathered into one
-/// buffer (`HTTP2ConnectionHandler`), while a large payload passes on as it is. With a turn size of 3, every pass
+/// The HTTP/2 side of the fan-out: while a turn writes, each stream's live event goes into NIOHTTP2 as a frame of
+/// its connection (`HTTP2StreamFrames`, one shared DATA payload), past the stream channel, the connection's flushes
+/// are held until the turn ends, and its small writes are gathered into one buffer (`HTTP2ConnectionHandler`), while
+/// a large payload passes on as it is. With a turn size of 3, every pass
 /// over these streams takes several turns, a turn ends in the middle of a connection's streams, and passes carry
 /// one event or a batch of many: none of that may lose, repeat, reorder or interleave anything on any stream.
 @Suite("HTTP/2 fan-out in turns", .timeLimit(.minutes(1)))
