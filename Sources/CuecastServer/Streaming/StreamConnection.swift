@@ -179,7 +179,7 @@ final class StreamConnection {
             return true
         }
         if multiplexed.connection.holdFlushes() { held.append(multiplexed.connection) }
-        if !multiplexed.write(frames.http2Data, bytes: frames.buffer.readableBytes) { writabilityChanged(isWritable: false) }
+        if !multiplexed.write(frames.http2Data, bytes: frames.buffer.readableBytes) { bufferFull() }
         return true
     }
 
@@ -236,13 +236,19 @@ final class StreamConnection {
         connection.eventLoop.execute { connection.value.end(reason, finalFrame: finalFrame) }
     }
 
-    /// The subscriber's buffer is full: it stopped reading (on HTTP/2, its stream's flow-control window is spent).
+    /// The channel's writability changed: unwritable, the subscriber's buffer is full (see `bufferFull`).
+    func writabilityChanged(isWritable: Bool) {
+        if !isWritable { bufferFull() }
+    }
+
+    /// The subscriber's buffer is full: it stopped reading (on HTTP/2, its stream's flow-control window is spent and
+    /// its buffer behind it, counted by `HTTP2StreamFrames` for live events).
     ///
     /// NIO reports this from inside the write that crossed the mark, while the codec is between the pieces of one
     /// message (a chunk's size line and its data, say): writing the notice there would land it in the middle of that
     /// message. So nothing more is sent from now on, and the end is written once the current write has returned.
-    func writabilityChanged(isWritable: Bool) {
-        guard !isWritable, !cutOff, !closing else { return }
+    private func bufferFull() {
+        guard !cutOff, !closing else { return }
         cutOff = true
         context.eventLoop.assumeIsolated().execute { self.end(.overflow, finalFrame: BroadcastHub.overflowNotice) }
     }
