@@ -17,7 +17,9 @@ import NIOHTTP2
 /// stops reading runs out of flow-control window, and NIOHTTP2 keeps its frames. So the stream counts here what it
 /// wrote and what has left (`unsent`), learning the latter from the promise of one write in every `markEvery`
 /// bytes (a promise for every write would cost as much as the stream channel did); it is over its buffer once more
-/// than `bufferBytes` are unsent. The count errs by at most `markEvery` towards keeping the stream.
+/// than `bufferBytes` are unsent. The count errs by at most `markEvery` towards keeping the stream. "Left" is when
+/// the socket took the bytes, as for an HTTP/1 subscriber's buffer: a frame waiting behind the stream's flow-control
+/// window counts, and so does its share of the connection's write queue.
 final class HTTP2StreamFrames {
     /// The connection: its turn holds the flushes (`HTTP2ConnectionHandler.holdFlushes`), and it writes the frames.
     let connection: HTTP2ConnectionHandler
