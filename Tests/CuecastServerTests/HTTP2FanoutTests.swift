@@ -12,10 +12,10 @@ import Testing
 /// one event or a batch of many: none of that may lose, repeat, reorder or interleave anything on any stream.
 @Suite("HTTP/2 fan-out in turns", .timeLimit(.minutes(1)))
 struct HTTP2FanoutTests {
+    /// `FanoutTurnTests.configure` (publishing unthrottled), with turns of 3.
     static func configure(_ configuration: inout ServerConfiguration) {
+        FanoutTurnTests.configure(&configuration)
         configuration.fanoutTurnSize = 3
-        configuration.publishRate = 1_000_000
-        configuration.publishBurst = 1_000_000
     }
 
     /// The events a stream has received, parsed.

@@ -21,13 +21,8 @@ struct HTTP2GuardTests {
                 bytes += H2.frame(.headers, flags: H2.endHeaders | H2.endStream, stream: stream, H2.get("/subscribeToEvents?history=none"))
                 bytes += H2.frame(.rstStream, stream: stream, [0, 0, 0, 0x8])  // CANCEL
             }
-            try socket.send(bytes)
-            let (answer, ending) = await socket.drain(timeout: .seconds(10))
-            let frames = H2.frames(in: answer)
-            let goAway = try #require(frames.last { $0.type == H2.FrameType.goAway.rawValue }, "no GOAWAY in \(frames.map(\.type))")
-            #expect(H2.errorCode(ofGoAway: goAway.payload) == 0xB, "ENHANCE_YOUR_CALM")
-            // Closed: a reset rather than a FIN when the close finds the rest of the flood unread.
-            #expect(ending == .eof || ending == .error(ECONNRESET), "the server closed the connection: \(String(describing: ending))")
+            // ENHANCE_YOUR_CALM; closed with a reset rather than a FIN when the close finds the rest of the flood unread.
+            _ = try await Self.goAwayAndClose(after: bytes, on: socket, code: 0xB, timeout: .seconds(10))
             // The streams it opened before the GOAWAY gave their subscriber slots back, and the server serves on.
             let released = try await eventually { try await subscriberCount(channel: "default", port: port) == 0 }
             #expect(released)
@@ -46,12 +41,7 @@ struct HTTP2GuardTests {
             let rest = Array(block.dropFirst(16_000))
             bytes += H2.frame(.headers, flags: H2.endStream, stream: 1, first)
             bytes += H2.frame(.continuation, flags: H2.endHeaders, stream: 1, rest)
-            try socket.send(bytes)
-            let (answer, ending) = await socket.drain(timeout: .seconds(5))
-            let frames = H2.frames(in: answer)
-            let goAway = try #require(frames.last { $0.type == H2.FrameType.goAway.rawValue }, "a GOAWAY, not silence: \(frames.map(\.type))")
-            #expect(H2.errorCode(ofGoAway: goAway.payload) == 0x1, "PROTOCOL_ERROR")
-            #expect(ending == .eof || ending == .error(ECONNRESET), "and the connection closed: \(String(describing: ending))")
+            let frames = try await Self.goAwayAndClose(after: bytes, on: socket, code: 0x1, timeout: .seconds(5))  // PROTOCOL_ERROR
             #expect(!frames.contains { $0.type == H2.FrameType.headers.rawValue && $0.stream == 1 }, "the request was not served")
             // A fresh connection with a normal request is served.
             let next = try RawSocket(port: port, receiveBuffer: 256 * 1024)
@@ -59,6 +49,19 @@ struct HTTP2GuardTests {
             let (served, _) = await next.drain(timeout: .seconds(2))
             #expect(H2.frames(in: served).contains { $0.type == H2.FrameType.headers.rawValue && $0.stream == 1 }, "answered")
         }
+    }
+
+    /// Sends `bytes`, reads until the server stops, and checks what a connection error looks like: the last frame
+    /// of type GOAWAY carries `code`, and the server closed the connection (a FIN, or a reset if it left input
+    /// unread). Returns the frames it sent.
+    static func goAwayAndClose(after bytes: [UInt8], on socket: RawSocket, code: UInt32, timeout: Duration) async throws -> [H2.Frame] {
+        try socket.send(bytes)
+        let (answer, ending) = await socket.drain(timeout: timeout)
+        let frames = H2.frames(in: answer)
+        let goAway = try #require(frames.last { $0.type == H2.FrameType.goAway.rawValue }, "a GOAWAY, not silence: \(frames.map(\.type))")
+        #expect(H2.errorCode(ofGoAway: goAway.payload) == code, "the GOAWAY's error code")
+        #expect(ending == .eof || ending == .error(ECONNRESET), "the server closed the connection: \(String(describing: ending))")
+        return frames
     }
 }
 

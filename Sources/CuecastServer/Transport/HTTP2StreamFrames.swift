@@ -26,7 +26,8 @@ final class HTTP2StreamFrames {
     private let streamID: HTTP2StreamID
     private let eventLoop: any EventLoop
     private let bufferBytes: Int
-    private let markEvery: Int
+    /// One write in this many bytes carries a promise.
+    private var markEvery: Int { max(bufferBytes / 8, 512) }
     /// Bytes of live events written, and of those, how many are known to have left.
     private var written = 0
     private var sent = 0
@@ -42,7 +43,6 @@ final class HTTP2StreamFrames {
         self.streamID = streamID
         self.eventLoop = context.eventLoop
         self.bufferBytes = max(bufferBytes, 1024)
-        self.markEvery = max(self.bufferBytes / 8, 512)
     }
 
     /// Writes a live event's DATA frame; the connection's flush waits for the turn's end. `false` if the stream is
@@ -54,10 +54,9 @@ final class HTTP2StreamFrames {
             lastMark = written
             let mark = written
             let marked = eventLoop.makePromise(of: Void.self)
-            marked.futureResult.assumeIsolated().whenSuccess { [weak self] in
-                guard let self else { return }
-                self.sent = max(self.sent, mark)
-            }
+            // Held strongly, not weakly (a weak reference would give every stream a side table for life): the promise
+            // is completed or failed once NIOHTTP2 has sent or dropped the frame, and lets go of this then.
+            marked.futureResult.assumeIsolated().whenSuccess { self.sent = max(self.sent, mark) }
             promise = marked
         }
         connection.write(HTTP2Frame(streamID: streamID, payload: data), promise: promise)
