@@ -80,6 +80,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
+            // The OpenAPI document is data: a JSON file that tools open directly, embedded so a copied binary serves it.
+            resources: [.embedInCode("API/openapi.json")],
             swiftSettings: swiftSettings
         ),
         // An EventSource for Swift and the terminal: browser reconnection rules on AsyncHTTPClient.

@@ -29,7 +29,7 @@ struct CatalogRoutes<Context: RequestContext>: Sendable {
         router.get("/api/openapi.json") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json))
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes))
             )
         }
         router.get("/healthz") { _, _ in
