@@ -457,6 +457,15 @@ async def reload_case(server, listeners):
                f"{alive}/{len(streams)} listeners still receiving; /healthz {health if health is None else round(health, 3)} s")
 
 
+def case_modules():
+    """The cases of each surface live in a module of their own, `cases_<surface>.py` beside this file, with
+    `async def run(quick, record)`: they start their own servers (harness.Server) and report through `record`."""
+    import importlib
+    folder = os.path.dirname(os.path.abspath(__file__))
+    names = sorted(name[:-3] for name in os.listdir(folder) if name.startswith("cases_") and name.endswith(".py"))
+    return [importlib.import_module(name) for name in names]
+
+
 async def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller counts, for CI")
@@ -480,6 +489,8 @@ async def main():
     small_limit_case()
     await cap_case(quick)
     await sigterm_case(500 if quick else 3000)
+    for module in case_modules():
+        await module.run(quick, record)
 
     failed = [r for r in RESULTS if r[2] != "pass"]
     table = "| case | expectation | result | evidence |\n|---|---|---|---|\n" + "".join(
