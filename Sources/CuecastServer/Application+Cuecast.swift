@@ -68,7 +68,7 @@ public func buildApplication(
     let cluster = configuration.cluster.map {
         ClusterLink(
             configuration: $0, streams: ClusterStreams(channels: channels, catalog: catalog, stationHistoryLimit: configuration.historyLimit),
-            logger: logger
+            metrics: metrics, logger: logger
         )
     }
     if let cluster { ConnectionRoutes.handleDrops(from: cluster, connections: connections) }

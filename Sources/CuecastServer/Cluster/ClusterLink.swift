@@ -17,6 +17,7 @@ import Synchronization
 final class ClusterLink: Service, ChannelPublisher {
     let configuration: ClusterConfiguration
     let streams: ClusterStreams
+    let metrics: ServerMetrics
     let logger: Logger
     private let state = Mutex(LinkState())
     /// Who acts on requests sent to whichever instance can serve them (a trigger for the station it plays).
@@ -25,6 +26,8 @@ final class ClusterLink: Service, ChannelPublisher {
     private struct LinkState {
         /// The publishing connection while the link is up.
         var publisher: PostgresConnection?
+        /// Where publishes wait for their statement on that connection while the link is up.
+        var inserts: ClusterInsertQueue?
         /// The listener's work queue while the link is up: notifications and catch-up requests, in order.
         var work: AsyncStream<Work>.Continuation?
     }
@@ -35,9 +38,10 @@ final class ClusterLink: Service, ChannelPublisher {
         case lost(String)
     }
 
-    init(configuration: ClusterConfiguration, streams: ClusterStreams, logger: Logger) {
+    init(configuration: ClusterConfiguration, streams: ClusterStreams, metrics: ServerMetrics, logger: Logger) {
         self.configuration = configuration
         self.streams = streams
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -118,14 +122,17 @@ final class ClusterLink: Service, ChannelPublisher {
                         input.yield(.lost("notifications failed: \(error)"))
                     }
                 }
+                let inserts = ClusterInsertQueue(metrics: metrics)
+                group.addTask { await inserts.run(on: publisher, logger: self.logger) }
                 defer {
-                    // Before the group waits for its child: closing ends the notifications it reads, which do not
+                    // Before the group waits for its children: closing ends the notifications it reads, which do not
                     // stop for cancellation alone (at shutdown, or when the other connection was lost).
                     listener.closeNow()
                     publisher.closeNow()
+                    inserts.close(reason: "the link is down")
                     group.cancelAll()
                 }
-                setUp(publisher: publisher, work: input)
+                setUp(publisher: publisher, inserts: inserts, work: input)
                 wasUp = true
                 logger.notice("cluster link up: \(configuration.displayURL), instance \(configuration.instanceID)")
                 for await item in work {
@@ -150,9 +157,10 @@ final class ClusterLink: Service, ChannelPublisher {
         try await PostgresConnection.connect(configuration: configuration.connection, id: 1, logger: logger)
     }
 
-    private func setUp(publisher: PostgresConnection, work: AsyncStream<Work>.Continuation) {
+    private func setUp(publisher: PostgresConnection, inserts: ClusterInsertQueue, work: AsyncStream<Work>.Continuation) {
         state.withLock {
             $0.publisher = publisher
+            $0.inserts = inserts
             $0.work = work
         }
     }
@@ -161,6 +169,7 @@ final class ClusterLink: Service, ChannelPublisher {
         let work = state.withLock { state -> AsyncStream<Work>.Continuation? in
             defer {
                 state.publisher = nil
+                state.inserts = nil
                 state.work = nil
             }
             return state.work
@@ -217,34 +226,13 @@ final class ClusterLink: Service, ChannelPublisher {
         return ChannelReceipt(id: id, delivered: hub.subscriberCount)
     }
 
-    /// Stores a row under the stream's next number and notifies every instance, in one statement (one round trip,
-    /// one transaction); trims the stream to `historyLimit`. With `numberedID` the event's id is its number.
-    /// Returns the event's id.
+    /// Stores a row under the stream's next number and notifies every instance, trimming the stream to
+    /// `historyLimit`; publishes arriving together share one statement (`ClusterInsertQueue`). With `numberedID` the
+    /// event's id is its number. Returns the event's id.
     func insert(_ row: ClusterRow, stream: String, numberedID: Bool, historyLimit: Int) async throws(APIError) -> String {
-        guard let connection = state.withLock({ $0.publisher }) else { throw Self.unavailable }
-        let query: PostgresQuery = """
-            WITH next AS (
-                INSERT INTO cuecast_streams (stream, last_seq) VALUES (\(stream), 1)
-                ON CONFLICT (stream) DO UPDATE SET last_seq = cuecast_streams.last_seq + 1
-                RETURNING last_seq
-            ), added AS (
-                INSERT INTO cuecast_events (stream, seq, kind, event_type, data, event_id, retry, pass, offset_us, disconnect)
-                SELECT \(stream), last_seq, \(row.kind.rawValue), \(row.type), \(row.data),
-                    CASE WHEN \(numberedID) THEN last_seq::text ELSE \(row.id) END,
-                    \(row.retry), \(row.pass), \(row.offsetMicroseconds), \(row.disconnectAfter)
-                FROM next
-                RETURNING seq, event_id
-            ), trimmed AS (
-                DELETE FROM cuecast_events WHERE stream = \(stream) AND seq <= (SELECT last_seq FROM next) - \(Int64(historyLimit))
-            ), notified AS (
-                SELECT pg_notify(\(ClusterSchema.notifyChannel), \(stream) || ':' || (SELECT last_seq FROM next))
-            )
-            SELECT added.seq, added.event_id FROM added, notified
-            """
+        guard let inserts = state.withLock({ $0.inserts }) else { throw Self.unavailable }
         do {
-            let rows = try await connection.query(query, logger: logger)
-            for try await (_, id) in rows.decode((Int64, String?).self) { return id ?? "" }
-            throw ClusterLinkLost(reason: "the insert returned no row")
+            return try await inserts.insert(row, stream: stream, numberedID: numberedID, historyLimit: historyLimit)
         } catch {
             logger.warning("cluster publish failed: \(String(reflecting: error))")
             throw Self.unavailable
