@@ -10,10 +10,12 @@ func buildRouter(
     catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry, stats: StatsFeed,
     logger: Logger, conformance: ConformanceLab = ConformanceLab(), cluster: ClusterLink? = nil, clusterStations: ClusterStations? = nil
 ) -> Router<CuecastRequestContext> {
-    let router = Router(context: CuecastRequestContext.self)
+    // HEAD is answered wherever GET is (the GET answer's head, no body): `curl -I` on any page or API route.
+    let router = Router(context: CuecastRequestContext.self, options: .autoGenerateHeadEndpoints)
     // First, so it counts every answer, the CORS preflights, the static files and the refused hosts too.
     router.add(middleware: RequestMetricsMiddleware(metrics: configuration.metrics))
     router.add(middleware: RequestLogMiddleware(logger: logger, proxies: configuration.trustedProxies))
+    router.add(middleware: JSONErrorMiddleware())
     router.add(middleware: HostCheckMiddleware(boundary: configuration.siteBoundary))
     let exposedHeaders = CrossOrigin.exposedHeaders
     router.add(middleware: CORSMiddleware(

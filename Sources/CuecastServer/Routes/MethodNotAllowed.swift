@@ -16,8 +16,9 @@ extension Router {
         for descriptions in byPath.values {
             guard let path = descriptions.first?.path else { continue }
             let served = descriptions.map(\.method)
-            let allow = served.map(\.rawValue).sorted().joined(separator: ", ")
-            for method in Self.answeredMethods where !served.contains(method) {
+            let allow = (served + (served.contains(.get) && !served.contains(.head) ? [.head] : [])).map(\.rawValue).sorted().joined(separator: ", ")
+            // HEAD where GET is served is the router's (`.autoGenerateHeadEndpoints`), not a 405.
+            for method in Self.answeredMethods where !served.contains(method) && !(method == .head && served.contains(.get)) {
                 on(path, method: method) { request, _ -> Response in
                     throw APIError(
                         .methodNotAllowed, code: "method_not_allowed",
