@@ -31,7 +31,7 @@ and a doc line that stops being true fails CI. The rules (README's "Tests" secti
 * A block that cannot run here is marked on the line before its fence: `<!-- doctest: skip REASON -->` (a public
   host name, a real certificate authority, another operating system). Keep them few: the summary lists them.
 
-Usage: Tests/Docs/doctest.py [--cuecast-bin DIR] [FILE.md ...]   (default: README.md docs/*.md)
+Usage: Tests/Docs/rundocs.py [--cuecast-bin DIR] [FILE.md ...]   (default: README.md docs/*.md)
 """
 
 import argparse
@@ -63,7 +63,8 @@ class Block:
 
     @property
     def where(self):
-        return f"{self.path.relative_to(ROOT)}:{self.line}"
+        shown = self.path.relative_to(ROOT) if self.path.is_relative_to(ROOT) else self.path
+        return f"{shown}:{self.line}"
 
     @property
     def is_command_block(self):
