@@ -15,7 +15,6 @@ func buildRouter(
     // First, so it counts every answer, the CORS preflights, the static files and the refused hosts too.
     router.add(middleware: RequestMetricsMiddleware(metrics: configuration.metrics))
     router.add(middleware: RequestLogMiddleware(logger: logger, proxies: configuration.trustedProxies))
-    router.add(middleware: JSONErrorMiddleware())
     router.add(middleware: HostCheckMiddleware(boundary: configuration.siteBoundary))
     let exposedHeaders = CrossOrigin.exposedHeaders
     router.add(middleware: CORSMiddleware(
@@ -25,6 +24,8 @@ func buildRouter(
         exposedHeaders: exposedHeaders
     ))
     router.add(middleware: ExposeHeadersMiddleware(exposedHeaders))
+    // Inside CORS, which wraps what it sees in an error of its own: a page's fetch of an unknown path gets JSON too.
+    router.add(middleware: JSONErrorMiddleware())
     if let publicDirectory = configuration.publicDirectory {
         router.add(middleware: FileMiddleware(
             fileProvider: ConfinedFileSystem(rootFolder: publicDirectory, logger: Logger(label: "FileMiddleware")), searchForIndexHtml: true

@@ -38,6 +38,11 @@ struct OperatorHTTPTests {
             #expect(error["status"] as? Int == 404)
             #expect(error["code"] as? String == "not_found")
             #expect((error["message"] as? String)?.contains("/no/such/thing") == true, "\(error)")
+            // A page's fetch carries Origin: the CORS middleware must not lose the body.
+            let fromPage = try await send(port: port, .GET, "/no/such/thing", headers: [("Origin", "http://example.com")])
+            #expect(fromPage.status == 404)
+            #expect(try fromPage.apiError()["code"] as? String == "not_found", "\(fromPage.body)")
+            #expect(fromPage.header("Access-Control-Allow-Origin") == "*")
         }
     }
 
