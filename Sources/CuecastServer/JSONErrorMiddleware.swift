@@ -10,7 +10,7 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError {
-            throw APIError(error.status, code: Self.code(for: error.status), message: error.body ?? Self.message(for: error.status, path: request.uri.path), headers: error.headers)
+            throw APIError(error.status, code: Self.code(for: error.status), message: error.body ?? Self.message(for: error.status), headers: error.headers)
         }
     }
 
@@ -19,9 +19,10 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         status.reasonPhrase.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }.reduce(into: "") { $0.append($1) }
     }
 
-    static func message(for status: HTTPResponse.Status, path: String) -> String {
+    static func message(for status: HTTPResponse.Status) -> String {
         switch status {
-        case .notFound: "nothing at \(path): GET / lists the streams, and GET /api/openapi.json describes the API"
+        // The path is not echoed: an answer never repeats what a client made up.
+        case .notFound: "nothing is served at this path: GET / lists the streams, and GET /api/openapi.json describes the API"
         default: "\(status.code) \(status.reasonPhrase)"
         }
     }

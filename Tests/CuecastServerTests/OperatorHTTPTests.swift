@@ -37,7 +37,7 @@ struct OperatorHTTPTests {
             let error = try missing.apiError()
             #expect(error["status"] as? Int == 404)
             #expect(error["code"] as? String == "not_found")
-            #expect((error["message"] as? String)?.contains("/no/such/thing") == true, "\(error)")
+            #expect((error["message"] as? String)?.contains("GET /api/openapi.json describes the API") == true, "\(error)")
             // A page's fetch carries Origin: the CORS middleware must not lose the body.
             let fromPage = try await send(port: port, .GET, "/no/such/thing", headers: [("Origin", "http://example.com")])
             #expect(fromPage.status == 404)
