@@ -50,7 +50,7 @@ func buildRouter(
     if configuration.metricsAddress == nil {
         MetricsRoutes(metrics: configuration.metrics, token: configuration.metricsToken).add(to: router)
     }
-    router.answerUnservedMethods()
+    router.answerUnservedMethods(streamPaths: ["/streams/:name", "/subscribeToEvents", "/channels/:name", StatsFeed.path])
     return router
 }
 

@@ -28,6 +28,17 @@ struct OperatorHTTPTests {
         }
     }
 
+    @Test("HEAD on an event stream is 405 (Allow: GET), not a subscriber turned away", arguments: ["/streams/tick", "/subscribeToEvents", "/channels/x", "/api/stats/stream"])
+    func headOnStream(path: String) async throws {
+        try await withServer([try scenario("tick", Self.tick)]) { port in
+            let head = try await send(port: port, .HEAD, path)
+            #expect(head.status == 405, "\(path)")
+            #expect(head.header("Allow") == "GET", "\(path)")
+            let metrics = try PrometheusExposition(parsing: try await send(port: port, .GET, "/metrics").body)
+            #expect(metrics.value("cuecast_subscriber_refusals_total") == 0)
+        }
+    }
+
     @Test("an unknown path is a 404 with a JSON error, like every other error")
     func unknownPath() async throws {
         try await withServer([try scenario("tick", Self.tick)]) { port in
