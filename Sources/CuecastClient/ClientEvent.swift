@@ -78,8 +78,9 @@ public enum DropCause: Sendable, Equatable, CustomStringConvertible {
 public enum ClientCloseReason: Sendable, Equatable, CustomStringConvertible {
     /// `204 No Content`: the server's way of saying the stream is over and must not be reconnected.
     case noContent
-    /// Any status other than `200` (and `204`), after redirects were followed. `reason` is the reason phrase.
-    case badStatus(Int, reason: String)
+    /// Any status other than `200` (and `204`), after redirects were followed. `reason` is the reason phrase;
+    /// `message` what the body said, if it said something short (``RefusalMessage``).
+    case badStatus(Int, reason: String, message: String? = nil)
     /// A `200` whose `Content-Type` is not `text/event-stream`, or names a charset other than UTF-8 (as Chromium
     /// refuses). `contentType` is the header as received, nil if absent.
     case wrongContentType(String?)
@@ -94,7 +95,8 @@ public enum ClientCloseReason: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .noContent: "server said 204 No Content: stream is over"
-        case .badStatus(let status, let reason): "server answered \(status)\(reason.isEmpty ? "" : " \(reason)"), not 200"
+        case .badStatus(let status, let reason, let message):
+            "server answered \(status)\(reason.isEmpty ? "" : " \(reason)"), not 200\(message.map { ": \($0)" } ?? "")"
         case .wrongContentType(let type?): "Content-Type is '\(type)', not text/event-stream (UTF-8)"
         case .wrongContentType(nil): "the response has no Content-Type, so it is not text/event-stream"
         case .unreachable(let attempts, let error):

@@ -108,7 +108,8 @@ extension EventSourceClient {
 
             let status = Int(response.status.code)
             guard status == 200 else {
-                close(status == 204 ? .noContent : .badStatus(status, reason: response.status.reasonPhrase))
+                let message = status == 204 ? nil : await RefusalMessage.read(response)
+                close(status == 204 ? .noContent : .badStatus(status, reason: response.status.reasonPhrase, message: message))
                 return
             }
             let contentTypes = response.headers["Content-Type"]

@@ -10,7 +10,8 @@ func buildRouter(
     catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry, stats: StatsFeed,
     logger: Logger, conformance: ConformanceLab = ConformanceLab(), cluster: ClusterLink? = nil, clusterStations: ClusterStations? = nil
 ) -> Router<CuecastRequestContext> {
-    let router = Router(context: CuecastRequestContext.self)
+    // HEAD is answered wherever GET is (the GET answer's head, no body): `curl -I` on any page or API route.
+    let router = Router(context: CuecastRequestContext.self, options: .autoGenerateHeadEndpoints)
     // First, so it counts every answer, the CORS preflights, the static files and the refused hosts too.
     router.add(middleware: RequestMetricsMiddleware(metrics: configuration.metrics))
     router.add(middleware: RequestLogMiddleware(logger: logger, proxies: configuration.trustedProxies))
@@ -23,6 +24,8 @@ func buildRouter(
         exposedHeaders: exposedHeaders
     ))
     router.add(middleware: ExposeHeadersMiddleware(exposedHeaders))
+    // Inside CORS, which wraps what it sees in an error of its own: a page's fetch of an unknown path gets JSON too.
+    router.add(middleware: JSONErrorMiddleware())
     if let publicDirectory = configuration.publicDirectory {
         router.add(middleware: FileMiddleware(
             fileProvider: ConfinedFileSystem(rootFolder: publicDirectory, logger: Logger(label: "FileMiddleware")), searchForIndexHtml: true
@@ -47,7 +50,7 @@ func buildRouter(
     if configuration.metricsAddress == nil {
         MetricsRoutes(metrics: configuration.metrics, token: configuration.metricsToken).add(to: router)
     }
-    router.answerUnservedMethods()
+    router.answerUnservedMethods(streamPaths: ["/streams/:name", "/subscribeToEvents", "/channels/:name", StatsFeed.path])
     return router
 }
 

@@ -43,6 +43,9 @@ struct JSONLogHandler: LogHandler {
     static func json(_ value: Logger.Metadata.Value) -> JSONValue {
         switch value {
         case .string(let text): .string(text)
+        // Figures logged as numbers (`status`, `ms`, `seconds`) stay numbers, so a log collector can sum and compare them.
+        case .stringConvertible(let value as any BinaryInteger): Int64(exactly: value).map(JSONValue.integer) ?? .string(value.description)
+        case .stringConvertible(let value as Double) where value.isFinite: .number(value)
         case .stringConvertible(let value): .string(value.description)
         case .array(let values): .array(values.map(json))
         case .dictionary(let values): .object(values.sorted { $0.key < $1.key }.map { ($0.key, json($0.value)) })

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Configuration
+import CuecastCore
 import Foundation
 import Synchronization
 import SystemPackage
@@ -143,34 +144,19 @@ struct OptionSources: Sendable {
     /// A file's keys must all be options: a misspelt key would otherwise be ignored without a word.
     private static func checkKeys(of file: String, known: Set<String>) throws(OptionError) {
         guard let data = FileManager.default.contents(atPath: file) else { throw OptionError("--config \(file): cannot read the file") }
-        let object: Any
+        // jansson, as for scenarios: a syntax error names the file, line and column (Foundation's parser gives none).
+        let root: JSONNode
         do {
-            object = try JSONSerialization.jsonObject(with: data)
+            root = try JSONParser.parse([UInt8](data))
         } catch {
-            throw OptionError("--config \(file): not valid JSON (\(error.localizedDescription))")
+            throw OptionError("\(file):\(error.location): \(error.message) (the --config file is not valid JSON)")
         }
-        guard let options = object as? [String: Any] else { throw OptionError("--config \(file): the file must hold a JSON object of options") }
+        guard case .object(let members) = root.kind else { throw OptionError("--config \(file): the file must hold a JSON object of options") }
+        let options = Dictionary(members.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         for key in options.keys.sorted() where !known.contains(key) {
-            let near = known.min { distance($0, key) < distance($1, key) }
-            let hint = near.flatMap { distance($0, key) <= 3 ? " (did you mean \"\($0)\"?)" : nil } ?? ""
+            let hint = Suggestion.closest(to: key, among: known.sorted()).map { " (did you mean \"\($0)\"?)" } ?? ""
             throw OptionError("--config \(file): \"\(key)\" is not an option\(hint); options are \(known.sorted().joined(separator: ", "))")
         }
-    }
-
-    /// Edit distance, for the hint.
-    private static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.lowercased()), b = Array(b.lowercased())
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where i <= a.count {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...max(b.count, 1) where j <= b.count {
-                let current = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = current
-            }
-        }
-        return row[b.count]
     }
 }
 

@@ -171,12 +171,15 @@ struct ServeCommand: AsyncParsableCommand {
                 log.info("metrics: http://\(host.contains(":") ? "[\(host)]" : host):\(listener.port)/metrics\(metricsAccess)")
                 return
             }
-            let base = "\(listener.scheme)://\(host.contains(":") ? "[\(host)]" : host):\(listener.port)"
+            let hosts = ListenAddresses.reachableHosts(for: host)
+            let bases = hosts.map { "\(listener.scheme)://\(ListenAddresses.url(host: $0, port: listener.port))" }
+            let base = bases[0]
+            let everywhere = hosts != [host] ? " on every address of this machine (\(host)), so at \(bases.map { $0 + "/" }.joined(separator: " "))" : " at \(base)/"
             guard listener.scheme == "http" else {
-                log.info("cuecast is serving HTTPS at \(base)/ (HTTP/2 over TLS, or HTTP/1.1); try: curl -N --http2 -k \(base)/streams/clock")
+                log.info("cuecast is serving HTTPS\(everywhere) (HTTP/2 over TLS, or HTTP/1.1); try: curl -N --http2 -k \(base)/streams/clock")
                 return
             }
-            log.info("cuecast is serving \(scenarios.count) scenario(s) at \(base)/ (HTTP/1.1, and HTTP/2 with prior knowledge)")
+            log.info("cuecast is serving \(scenarios.count) scenario(s)\(everywhere) (HTTP/1.1, and HTTP/2 with prior knowledge)")
             for scenario in scenarios {
                 log.info("  \(scenario.mode.rawValue) \(base)/streams/\(scenario.name)  (\(scenario.title))")
             }
@@ -186,7 +189,13 @@ struct ServeCommand: AsyncParsableCommand {
             log.notice("\(publishing)")
             log.notice("\(capacity)")
         }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            guard let explained = ListenAddresses(configuration).explain(error) else { throw error }
+            printError(explained)
+            throw ExitCode(1)
+        }
     }
 }
 

@@ -67,8 +67,9 @@ class Server:
         return [c for c in self.get_json("/api/connections")["connections"] if c["path"].startswith(path_prefix)]
 
 
-def start_server(directory, extra_args=(), https_port=None):
-    """Starts the built cuecast on a free plain port (plus `extra_args`) and waits until it answers."""
+def start_server(directory, extra_args=(), https_port=None, host="127.0.0.1"):
+    """Starts the built cuecast on a free plain port of `host` (plus `extra_args`) and waits until it answers on
+    127.0.0.1."""
     binary = os.environ.get("CUECAST_BIN", str(ROOT / ".build" / "debug" / "cuecast"))
     if not os.access(binary, os.X_OK):
         pytest.fail(f"{binary} is missing: build it first (swift build)")
@@ -76,7 +77,7 @@ def start_server(directory, extra_args=(), https_port=None):
     log_path = directory / "cuecast.log"
     log = open(log_path, "w")
     process = subprocess.Popen(
-        [binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--scenarios", str(ROOT / "scenarios"),
+        [binary, "serve", "--host", host, "--port", str(port), "--scenarios", str(ROOT / "scenarios"),
          "--public", str(ROOT / "public"), "--publish-rate", "1000", *extra_args],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     process.log_file = log

@@ -172,6 +172,9 @@ def test_sports_scoreboard(page, server):
 def test_metrics_dashboard(page, server):
     page.open("/metrics.html")
     page.wait(lambda: page.js("return window.cuecast?.events.length") >= 2, 10, "two samples")
+    # Not this server's monitoring: the page says the figures are a simulated server's, and where the real ones are.
+    assert page.text("#simulated") == "simulated" and "Simulated figures for an imaginary server" in page.text(".lead")
+    assert page.js("return document.querySelector('.lead a').getAttribute('href')") == "dashboard.html"
     import json
     last = json.loads(page.js("return window.cuecast.events.at(-1).data"))
     assert page.js("return document.querySelector('[data-key=cpuPercent] .value').textContent") == f"{last['cpuPercent']:.1f}%"

@@ -55,7 +55,7 @@ struct ConnectionRuleTests {
         try await withStubServer(["/stream": { _, _ in .status(status, headers: [.contentType: "text/event-stream"], body: body) }]) { port, log in
             let outputs = try await collect(makeClient(port: port, path: "/stream"))
             #expect(outputs.kinds == ["connecting", "closed"])
-            let closedCode = if case .badStatus(let closed, _)? = outputs.closeReason { closed } else { 0 }
+            let closedCode = if case .badStatus(let closed, _, _)? = outputs.closeReason { closed } else { 0 }
             #expect(closedCode == code, "\(String(describing: outputs.closeReason))")
             #expect(log.all.count == 1)
         }

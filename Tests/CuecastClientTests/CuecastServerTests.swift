@@ -68,9 +68,17 @@ struct CuecastServerTests {
     func badStatuses() async throws {
         try await withServer(Self.scenarios()) { port in
             let missing = try await collect(EventSourceClient(.init(url: "http://127.0.0.1:\(port)/streams/nope")))
-            #expect(missing.closeReason == .badStatus(404, reason: "Not Found"))
+            guard case .badStatus(404, "Not Found", let missingMessage?)? = missing.closeReason else {
+                Issue.record("\(String(describing: missing.closeReason))")
+                return
+            }
+            #expect(missingMessage.contains("nope"), "the server's JSON message: \(missingMessage)")
             let bad = try await collect(EventSourceClient(.init(url: "http://127.0.0.1:\(port)/streams/lab?speed=fast")))
-            #expect(bad.closeReason == .badStatus(400, reason: "Bad Request"))
+            guard case .badStatus(400, "Bad Request", let badMessage?)? = bad.closeReason else {
+                Issue.record("\(String(describing: bad.closeReason))")
+                return
+            }
+            #expect(badMessage.contains("speed"), "the server's JSON message: \(badMessage)")
         }
     }
 }

@@ -91,7 +91,8 @@ struct ListenCLITests {
         try await withServer(Self.scenarios()) { port in
             let result = try await CLIProcess.run(["listen", "http://127.0.0.1:\(port)/streams/missing"])
             #expect(result.status == 4)
-            #expect(result.stderr.contains("404"))
+            // The server's JSON error message, not only its status: the user learns why.
+            #expect(result.stderr.contains("server answered 404 Not Found, not 200: no stream named 'missing'"), "stderr:\n\(result.stderr)")
         }
     }
 

@@ -59,7 +59,7 @@ struct LogFormatCLITests {
             objects.first { object in
                 let metadata = object["metadata"] as? [String: Any] ?? [:]
                 return object["level"] as? String == "info" && metadata["method"] as? String == method && metadata["path"] as? String == path
-                    && metadata["status"] as? String == String(status)
+                    && metadata["status"] as? Int == status
             }
         }
         let logged202 = request("POST", "/generateEvent", 202)
@@ -70,6 +70,13 @@ struct LogFormatCLITests {
         #expect(logged401 != nil)
         #expect(loggedStream != nil)
         #expect(loggedMetrics != nil)
+        // Figures are JSON numbers, not strings, so a collector can compare and sum them.
+        let metadata202 = logged202?["metadata"] as? [String: Any] ?? [:]
+        #expect(metadata202["ms"] is Double || metadata202["ms"] is Int, "ms: \(String(describing: metadata202["ms"]))")
+        #expect(server.stderr.contains(#""status":202"#), "stderr:\n\(server.stderr)")
+        let closedLine = objects.first { ($0["message"] as? String)?.contains("closed") == true }
+        let closedMetadata = closedLine?["metadata"] as? [String: Any] ?? [:]
+        #expect(closedMetadata["seconds"] is Double || closedMetadata["seconds"] is Int, "\(closedMetadata)")
         let time = logged202?["time"] as? String ?? ""
         #expect(time.hasSuffix("Z") && time.contains("T"), "time is ISO 8601 in UTC: \(time)")
     }

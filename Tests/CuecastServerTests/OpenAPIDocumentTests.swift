@@ -81,7 +81,8 @@ struct OpenAPIDocumentTests {
     @Test("a method a path does not serve gets 405 with Allow and a JSON error, not 404")
     func methodNotAllowed() async throws {
         try await withServer([]) { port in
-            for (method, path, allow) in [("DELETE", "/healthz", "GET"), ("PUT", "/generateEvent", "GET, POST"), ("GET", "/api/connections/drop", "POST")] {
+            // HEAD is served wherever GET is, so Allow names it too.
+            for (method, path, allow) in [("DELETE", "/healthz", "GET, HEAD"), ("PUT", "/generateEvent", "GET, HEAD, POST"), ("GET", "/api/connections/drop", "POST")] {
                 let response = try await send(port: port, .init(rawValue: method), path)
                 #expect(response.status == 405, "\(method) \(path)")
                 #expect(response.header("Allow") == allow, "\(method) \(path)")
@@ -89,6 +90,7 @@ struct OpenAPIDocumentTests {
             }
             let unknown = try await send(port: port, .DELETE, "/no/such/path")
             #expect(unknown.status == 404)
+            #expect(try unknown.apiError()["code"] as? String == "not_found")
         }
     }
 }

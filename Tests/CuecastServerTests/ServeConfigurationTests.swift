@@ -15,7 +15,9 @@ struct ServeConfigurationTests {
             environment: environment
         )
         defer { server.terminate() }
-        let port = try await server.waitForOutput(matching: #"cuecast is serving \d+ scenario\(s\) at http://[0-9.]+:(\d+)/"#, timeout: .seconds(10))
+        // Beyond loopback the line names the machine's addresses ("on every address of this machine (0.0.0.0), so at …").
+        let port = try await server.waitForOutput(
+            matching: #"cuecast is serving \d+ scenario\(s\) (?:on every address of this machine \([^)]*\), so )?at http://[0-9.]+:(\d+)/"#, timeout: .seconds(10))
         let portNumber = try #require(port.flatMap { Int($0) }, "no serving line; stderr:\n\(server.stderr)")
         let health = try await fetch(port: portNumber, "/healthz").json()
         return (health["maxSubscribers"] as? Int, server.stderr)
@@ -60,7 +62,8 @@ struct ServeConfigurationTests {
             ([], [:], #"{"port": "eighty"}"#, #""port" in CONFIG must be a whole number"#),
             ([], [:], #"{"logLevel": "loud"}"#, #""logLevel" in CONFIG must be one of trace"#),
             ([], [:], #"{"maxBodyByte": 1}"#, #"CONFIG: "maxBodyByte" is not an option (did you mean "maxBodyBytes"?)"#),
-            ([], [:], #"{"port": 80"#, "CONFIG: not valid JSON"),
+            // jansson, as for scenarios: the file, line and column of the syntax error.
+            ([], [:], "{\n  \"port\": 80,\n}", "CONFIG:3:1: string or '}' expected near '}' (the --config file is not valid JSON)"),
         ] as [([String], [String: String], String?, String)]
     )
     func badValues(arguments: [String], environment: [String: String], file: String?, message: String) async throws {

@@ -1,7 +1,7 @@
 // The six-connection lesson: N EventSources to one origin, each on its own URL, with their readyState, timings,
 // event counts and protocol. Over HTTP/1.1 the browser opens at most six connections per host; over HTTP/2 one
 // connection carries every stream.
-import { chrome, params, el } from "./cuecast.js";
+import { chrome, params, el, openEventSource } from "./cuecast.js";
 
 chrome();
 const $ = (s) => document.querySelector(s);
@@ -29,7 +29,7 @@ function pageProtocol() {
 }
 
 // State, also read by the browser tests.
-const lesson = (window.lesson = { n, round: 0, started: 0, pageProtocol: pageProtocol(), scheme: location.protocol, streams: [] });
+const lesson = (window.lesson = { n, round: 0, started: 0, pageProtocol: pageProtocol(), scheme: location.protocol, streams: [], elsewhere: null });
 let rows = [];
 
 /** Each stream on its own URL (the label also names it in the server's GET /api/connections). */
@@ -57,7 +57,7 @@ function open(i) {
   const client = clientLabel(i);
   const url = `/streams/clock?client=${client}`;
   const info = { i, url, client, state: "connecting", openedAt: null, firstEventAt: null, events: 0, entryProtocol: null };
-  const source = new EventSource(url);
+  const source = openEventSource(url);
   const since = () => Math.round(performance.now() - lesson.started);
   const update = () => {
     info.state = STATES[source.readyState];
@@ -115,21 +115,60 @@ function summarize() {
   $("#count-closed").textContent = x;
   const proto = lesson.pageProtocol;
   let text;
+  const held = elsewhereHeld();
   if (proto === "h2" || proto === "h3") {
     const name = proto === "h2" ? "HTTP/2" : "HTTP/3";
     text = c ? `${name}: ${o} open, ${c} still connecting.` : `${name}: all ${o} open streams share one connection.`;
-  } else if (c && o >= 6) {
-    text = `HTTP/1.1: ${o} open, ${c} waiting for a free connection (six per host).`;
+  } else if (c && o + held >= 6) {
+    text = held
+      ? `HTTP/1.1: ${o} open, ${c} waiting for a free connection: six per host, and ${held} of them are held by this browser's other pages or tabs.`
+      : `HTTP/1.1: ${o} open, ${c} waiting for a free connection (six per host).`;
   } else {
     text = `${proto === "http/1.1" ? "HTTP/1.1" : proto || "Protocol unknown"}: ${o} open, ${c} connecting.`;
   }
   if (x) text += ` ${x} closed.`;
   $("#verdict").textContent = text;
+  $("#count-elsewhere").textContent = lesson.elsewhere === null ? "–" : lesson.elsewhere.busy ? "all?" : String(held);
   $("#close-one").disabled = $("#close-all").disabled = o + c === 0;
 }
 
-function start() {
+/** HTTP/1.1 streams this browser's other pages hold on this server (0 over HTTP/2, where they do not take a place). */
+function elsewhereHeld() {
+  if (!lesson.elsewhere || lesson.elsewhere.busy || lesson.pageProtocol === "h2" || lesson.pageProtocol === "h3") return 0;
+  return lesson.elsewhere.http1;
+}
+
+/**
+ * Asks the server how many streams this browser's address has open, before this page opens its own: those belong
+ * to other tabs (or a page just left that did not close its stream), and over HTTP/1.1 each holds one of the six
+ * connections, so fewer of this page's streams can open. If every connection is busy, the question itself waits:
+ * after two seconds the page says so and starts anyway.
+ */
+async function askElsewhere() {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 2000);
+  try {
+    const mine = await (await fetch("/api/connections/mine", { signal: controller.signal, cache: "no-store" })).json();
+    lesson.elsewhere = { streams: mine.streams, http1: mine.http1, http2: mine.http2, paths: mine.paths, busy: false };
+  } catch {
+    lesson.elsewhere = controller.signal.aborted ? { streams: 0, http1: 6, http2: 0, paths: [], busy: true } : null;
+  } finally { clearTimeout(timer); }
+  const note = $("#elsewhere");
+  const e = lesson.elsewhere;
+  if (!e) { note.textContent = ""; return; }
+  const h2 = lesson.pageProtocol === "h2" || lesson.pageProtocol === "h3";
+  note.textContent = e.busy
+    ? "The server did not answer within 2 s: every connection this browser may open to it seems busy, held by streams of other tabs or pages. Close them, then Reopen."
+    : e.streams === 0 ? "No other stream from your address (another tab, another page) is open on this server: all six HTTP/1.1 connections are free for this page."
+    : `${e.streams} stream(s) from your address were already open on this server (${[...new Set(e.paths)].join(", ")}), in other tabs or pages${h2 ? ": over HTTP/2 they take no place from this page." : `: over HTTP/1.1 each holds one of the six connections, so at most ${Math.max(0, 6 - e.http1)} of this page's streams can open until they close.`}`;
+}
+
+async function start() {
+  const reopening = rows.length > 0;
   for (const r of rows) r.close();
+  // A stream closed here reaches the server a moment later: let it, or it would count as another page's.
+  if (reopening) await new Promise((resolve) => setTimeout(resolve, 300));
+  await askElsewhere();
   rows = [];
   $("#streams").replaceChildren();
   lesson.round += 1;
@@ -150,7 +189,7 @@ $("#close-one").addEventListener("click", () => {
   conn?.close();
 });
 $("#close-all").addEventListener("click", () => { for (const r of rows) r.close(); });
-$("#reopen").addEventListener("click", start);
+$("#reopen").addEventListener("click", () => start());
 // Leaving the page: free the connections before the next request goes out (beforeunload comes before it;
 // pagehide comes only after the next page has answered), or over HTTP/1.1 that request would wait for one.
 addEventListener("beforeunload", () => { for (const r of rows) r.source.close(); });

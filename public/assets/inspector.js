@@ -1,5 +1,5 @@
 // The inspector: one stream read twice, as raw bytes through fetch and as events through EventSource.
-import { chrome, params, logLine } from "./cuecast.js";
+import { chrome, params, logLine, openEventSource, publish } from "./cuecast.js";
 
 chrome();
 const $ = (s) => document.querySelector(s);
@@ -12,7 +12,7 @@ const state = (window.inspector = {
 });
 let es = null, esTimer = null, raw = null, modes = {};
 
-function setMessage(text) { $("#message").textContent = text; }
+function setMessage(text) { $("#message").textContent = text; $("#message").classList.remove("refusal"); }
 
 async function loadTargets() {
   const select = $("#target");
@@ -179,11 +179,14 @@ function recordState(reason) {
   state.states.push({ readyState: rs, reason, at: Date.now() });
   $("#ready").textContent = READY[rs];
   logLine($("#states"), `${new Date().toLocaleTimeString()}  ${READY[rs]}  (${reason})`);
-  if (rs === 2) { $("#drop-es").disabled = true; clearInterval(esTimer); }
+  if (rs === 2) {
+    $("#drop-es").disabled = true; clearInterval(esTimer);
+    if (reason === "error event" || reason === "polled") setMessage("Closed by the browser: the server's answer was not a stream it may keep or reconnect to (see the raw view)");
+  }
 }
 
 function startES() {
-  const source = (es = new EventSource(url(label + "-es")));
+  const source = (es = openEventSource(url(label + "-es")));
   let opened = 0;
   const types = new Set(["message"]);
   const onEvent = (e) => {
@@ -211,6 +214,8 @@ function startES() {
       $("#parsed").append(note);
     }
     recordState("open event"); $("#drop-es").disabled = false;
+    setMessage(opened > 1 ? `Reconnected to ${url(label)}, resuming after Last-Event-ID ${state.esEvents.at(-1)?.lastEventId ?? "(none)"}`
+      : `Open: streaming ${url(label)}`);
   });
   source.addEventListener("error", () => recordState("error event"));
   recordState("new EventSource");
@@ -252,11 +257,14 @@ async function connect() {
 
 async function drop(path, what) {
   try {
-    const response = await fetch(path, { method: "POST" });
-    const text = await response.text();
-    setMessage(`${what}: HTTP ${response.status} ${text}`);
+    const r = await publish(path);
+    setMessage(r.ok ? `${what}: HTTP ${r.status} ${JSON.stringify(r.body)}` : `${what}: refused. ${r.message}`);
+    $("#message").classList.toggle("refusal", !r.ok);
   } catch (error) { setMessage(`${what} failed: ${error.message}`); }
 }
+
+// The fetch holds a connection too: give it back when the page is left, as cuecast.js does for EventSources.
+addEventListener("pagehide", () => stop("page left"));
 
 $("#form").addEventListener("submit", (e) => { e.preventDefault(); connect(); });
 $("#target").addEventListener("change", syncFields);

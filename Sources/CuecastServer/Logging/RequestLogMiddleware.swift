@@ -31,9 +31,9 @@ struct RequestLogMiddleware: RouterMiddleware {
         logger.info(
             "\(request.method) \(request.uri.path) \(status)",
             metadata: [
-                "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(status)",
-                "route": "\(context.endpointPath ?? "NotFound")", "client": "\(proxies.client(peer: context.clientAddress, forwardedFor: request.headers[.xForwardedFor]))",
-                "ms": "\((milliseconds * 10).rounded() / 10)",
+                "method": "\(request.method)", "path": "\(request.uri.path)", "status": .stringConvertible(status),
+                "route": "\(context.routeLabel)", "client": "\(proxies.client(peer: context.clientAddress, forwardedFor: request.headers[.xForwardedFor]))",
+                "ms": .stringConvertible((milliseconds * 10).rounded() / 10),
             ]
         )
     }

@@ -35,9 +35,11 @@ struct MetricsRoutes<Context: RequestContext>: Sendable {
                 )
             }
         }
+        var text = metrics.registry.emitToBuffer()
+        text.append(contentsOf: ProcessMetrics.text().utf8)
         return Response(
             status: .ok, headers: [.contentType: Self.contentType, .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer()))
+            body: .init(byteBuffer: ByteBuffer(bytes: text))
         )
     }
 }

@@ -13,11 +13,11 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             let response = try await next(request, context)
-            metrics.answered(route: context.endpointPath ?? "NotFound", status: response.status)
+            metrics.answered(route: context.routeLabel, status: response.status)
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
-            metrics.answered(route: context.endpointPath ?? "NotFound", status: status)
+            metrics.answered(route: context.routeLabel, status: status)
             throw error
         }
     }

@@ -23,7 +23,9 @@ public final class ServerMetrics: Sendable {
 
     /// Where the figures are kept, for `/metrics`.
     public let registry: PrometheusCollectorRegistry
-    let factory: any MetricsFactory
+    /// The factory that writes into `registry`, with a `# HELP` for every family: the executable bootstraps the
+    /// global system with it.
+    public let factory: any MetricsFactory
 
     private let deliveries: Counter
     private let bytesWritten: Counter
@@ -55,7 +57,7 @@ public final class ServerMetrics: Sendable {
     /// A registry of its own and the swift-metrics factory that writes into it.
     public convenience init() {
         let registry = PrometheusCollectorRegistry()
-        self.init(registry: registry, factory: PrometheusMetricsFactory(registry: registry))
+        self.init(registry: registry, factory: DescribedMetricsFactory(registry: registry))
     }
 
     /// Counts through `factory`; `registry` is what `/metrics` prints (the one `factory` writes into).

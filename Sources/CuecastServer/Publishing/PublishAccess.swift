@@ -55,7 +55,9 @@ struct PublishAccess: Sendable {
             guard let token = Self.bearerToken(header), Self.constantTimeEqual(token, expected) else {
                 throw APIError(
                     .unauthorized, code: header.isEmpty ? "token_required" : "bad_token",
-                    message: header.isEmpty ? "publishing requires Authorization: Bearer <token>" : "the publish token is wrong",
+                    message: header.isEmpty
+                        ? "publishing requires Authorization: Bearer <token>, the server's --publish-token; in a browser, open a Cuecast page once with ?token=<token> (the pages keep it and send it)"
+                        : "the publish token is wrong: it must be the server's --publish-token; in a browser, open a Cuecast page with ?token=<token> to replace the one it keeps",
                     headers: [.wwwAuthenticate: "Bearer realm=\"cuecast\""]
                 )
             }

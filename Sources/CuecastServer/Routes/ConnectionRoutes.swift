@@ -2,7 +2,7 @@ import CuecastCore
 import Foundation
 import Hummingbird
 
-/// `GET /api/connections` lists open streams; `POST /api/connections/{id}/drop` and
+/// `GET /api/connections` lists open streams; `GET /api/connections/mine` counts the caller's own; `POST /api/connections/{id}/drop` and
 /// `POST /api/connections/drop?client=LABEL` hang up on them, for teaching reconnects. Dropping needs the same
 /// access as publishing; the list is not for pages on other sites (``PublishAccess/checkListing(_:)``).
 struct ConnectionRoutes: Sendable {
@@ -23,6 +23,20 @@ struct ConnectionRoutes: Sendable {
                 ])
             }
             return Response.json(.object([("connections", .array(list))]))
+        }
+        // Anyone's, unlike the list: a client learns only how many streams its own address holds, which is what the
+        // six-connection lesson needs to tell the truth when other tabs of the same browser hold some.
+        router.get("/api/connections/mine") { request, context in
+            let client = gate.proxies.client(peer: context.clientAddress, forwardedFor: request.headers[.xForwardedFor])
+            let mine = connections.all.filter { $0.client == client }
+            // Distinct and at most 20: the answer stays small however many streams one address holds.
+            var seen = Set<String>()
+            let paths = mine.map(\.path).filter { seen.insert($0).inserted }.prefix(20)
+            return Response.json(.object([
+                ("client", .string(client)), ("streams", .integer(Int64(mine.count))),
+                ("http1", .integer(Int64(mine.count { !$0.http2 }))), ("http2", .integer(Int64(mine.count { $0.http2 }))),
+                ("paths", .array(paths.map(JSONValue.string))),
+            ]))
         }
         router.post("/api/connections/:id/drop") { request, context in
             try gate.admit(request, client: context.clientAddress)

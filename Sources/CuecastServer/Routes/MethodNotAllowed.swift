@@ -11,13 +11,19 @@ extension Router {
     /// does not serve, instead of the `404` that says the path does not exist. Call it after every route is added; it
     /// reads the routes from the router itself, so a new route is covered without being listed here. `OPTIONS` with
     /// CORS preflight headers is still answered by the CORS middleware, before the router.
-    func answerUnservedMethods() {
+    ///
+    /// HEAD is left to the router's `.autoGenerateHeadEndpoints` wherever GET is served, except on `streamPaths`:
+    /// an event stream's GET is served by `RequestDoor`, so what reaches the router there is an error or a refusal
+    /// (`StreamPlan.routerAnswer`), and a HEAD would be counted and answered as a subscriber turned away.
+    func answerUnservedMethods(streamPaths: [String] = []) {
+        let streams = Set(streamPaths.map { RouterPath($0).description })
         let byPath = Dictionary(grouping: routes) { $0.path.description }
         for descriptions in byPath.values {
             guard let path = descriptions.first?.path else { continue }
             let served = descriptions.map(\.method)
-            let allow = served.map(\.rawValue).sorted().joined(separator: ", ")
-            for method in Self.answeredMethods where !served.contains(method) {
+            let headFromGet = served.contains(.get) && !served.contains(.head) && !streams.contains(path.description)
+            let allow = (served + (headFromGet ? [.head] : [])).map(\.rawValue).sorted().joined(separator: ", ")
+            for method in Self.answeredMethods where !served.contains(method) && !(method == .head && headFromGet) {
                 on(path, method: method) { request, _ -> Response in
                     throw APIError(
                         .methodNotAllowed, code: "method_not_allowed",

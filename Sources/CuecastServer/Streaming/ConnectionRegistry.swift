@@ -20,6 +20,10 @@ final class ConnectionRegistry: Sendable {
         let hangUp: @Sendable (CloseReason, Frame?) -> Void
         /// The clock of a `?clock=manual` playback, which `/api/playbacks/{id}` drives.
         var clock: PlaybackClock? = nil
+        /// The client's address (behind a trusted proxy, the one it forwards for) and whether the stream is one of
+        /// an HTTP/2 connection's: `GET /api/connections/mine` counts a browser's own streams by them.
+        var client: String? = nil
+        var http2 = false
     }
 
     /// A place among the `limit` streams, held from admission until the stream ends. It is given back once, by

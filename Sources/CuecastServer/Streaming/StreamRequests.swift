@@ -89,11 +89,13 @@ final class StreamRequests: Sendable {
         let route = Self.route(of: path)
         metrics.answered(route: route, status: .ok)
         // The metadata is an autoclosure: below `info` (the benchmark runs at `warning`) none of it is computed.
+        let client = configuration.trustedProxies.client(
+            peer: context.channel.remoteAddress?.ipAddress ?? "unknown", forwardedFor: request.headerFields[.xForwardedFor])
         logger.info(
             "GET \(path) 200 (stream \(publicID) opened)",
             metadata: [
-                "method": "GET", "path": "\(path)", "status": "200", "route": "\(route)", "connection": "\(publicID)",
-                "client": "\(configuration.trustedProxies.client(peer: context.channel.remoteAddress?.ipAddress ?? "unknown", forwardedFor: request.headerFields[.xForwardedFor]))",
+                "method": "GET", "path": "\(path)", "status": .stringConvertible(200), "route": "\(route)", "connection": "\(publicID)",
+                "client": "\(client)",
             ]
         )
         if let found = plan.soloResumeFound { metrics.resumed(found: found) }
@@ -110,7 +112,7 @@ final class StreamRequests: Sendable {
         connections.list(ConnectionRegistry.Connection(
             id: slot.id, path: path, label: plan.options.client, opened: Date(),
             hangUp: { reason, frame in StreamConnection.end(bound, reason: reason, finalFrame: frame) },
-            clock: plan.clock
+            clock: plan.clock, client: client, http2: isHTTP2
         ))
         return stream
     }
@@ -124,7 +126,7 @@ final class StreamRequests: Sendable {
             "stream \(connections.publicID(slot.id)) on \(listing?.path ?? "?") closed (\(reason.metricLabel)) after \(Self.seconds(since: listing?.opened)) s",
             metadata: [
                 "path": "\(listing?.path ?? "?")", "connection": "\(connections.publicID(slot.id))", "reason": "\(reason.metricLabel)",
-                "seconds": "\(Self.seconds(since: listing?.opened))",
+                "seconds": .stringConvertible(Self.seconds(since: listing?.opened)),
             ]
         )
     }
