@@ -25,16 +25,7 @@ public enum ModelScenarioLoader {
     }
 
     public static func load(bytes: [UInt8], file: String, defaultName: String) throws(ScenarioLoadError) -> ModelScenario {
-        let root: JSONNode
-        do {
-            root = try JSONParser.parse(bytes)
-        } catch {
-            throw ScenarioLoadError(problems: [ScenarioProblem(file: file, location: error.location, message: error.message)])
-        }
-        let log = ProblemLog(file: file)
-        let model = read(root, defaultName: defaultName, log: log)
-        guard let model, log.isEmpty else { throw ScenarioLoadError(problems: log.problems) }
-        return model
+        try ScenarioLoader.parsed(bytes, file: file) { root, log in read(root, defaultName: defaultName, log: log) }
     }
 
     static func read(_ root: JSONNode, defaultName: String, log: ProblemLog) -> ModelScenario? {
