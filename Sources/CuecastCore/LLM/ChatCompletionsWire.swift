@@ -11,16 +11,14 @@ public struct ChatCompletionsWire: ProviderWire {
 
     public func script(_ model: ModelScenario, context: ReplyContext) -> WireScript {
         let id = context.id("chatcmpl-")
+        // Every chunk shares its head and tail: written once per request, so a token costs the encoding of its
+        // delta alone (a long reply's chunks, each encoded whole, made 200 concurrent requests hold the CPU for seconds).
+        let head = #"{"id":"# + JSONValue.string(id).compactText + #","object":"chat.completion.chunk","created":\#(context.created),"model":"#
+            + JSONValue.string(context.model).compactText + #","system_fingerprint":"\#(Self.fingerprint)","choices":[{"index":0,"delta":"#
+        let usage = context.includeUsage ? #","usage":null"# : ""
         func chunk(_ delta: [(String, JSONValue)], finish: String? = nil) -> WireMessage {
-            var members: [(String, JSONValue)] = [
-                ("id", .string(id)), ("object", .string("chat.completion.chunk")), ("created", .integer(context.created)),
-                ("model", .string(context.model)), ("system_fingerprint", .string(Self.fingerprint)),
-                ("choices", .array([.object([
-                    ("index", .integer(0)), ("delta", .object(delta)), ("logprobs", .null), ("finish_reason", finish.map(JSONValue.string) ?? .null),
-                ])])),
-            ]
-            if context.includeUsage { members.append(("usage", .null)) }
-            return WireMessage(json: .object(members))
+            let reason = finish.map { JSONValue.string($0).compactText } ?? "null"
+            return WireMessage(data: head + JSONValue.object(delta).compactText + #","logprobs":null,"finish_reason":\#(reason)}]\#(usage)}"#)
         }
         let timed = ReplyToken.timed(model, firstToken: context.firstToken)
         // A reply that is only tool calls opens with the first call's header, as OpenAI's do.
