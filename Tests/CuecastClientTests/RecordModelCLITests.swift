@@ -36,10 +36,13 @@ struct RecordModelCLITests {
         #expect(model.toolCalls.map(\.argumentPieces) == [Self.call.argumentPieces])
         #expect(model.toolCalls.map(\.name) == ["lookup"])
         #expect(model.inputTokens == 42)
-        // Each token's own gap, as it came: never less than the source's 150 ms.
+        // Each token's own gap, as it came. The server sends each token at its offset from the start, never before,
+        // so the gaps added up reach each token's offset (a late token makes the next gap shorter, not the sum).
         let gaps = model.timing.recordedGaps ?? []
+        let arrivals = gaps.indices.map { gaps[...$0].reduce(.zero, +) }
+        let scheduled = Self.source.timing.offsets(count: 5)
         #expect(gaps.count == 5)
-        #expect(gaps.allSatisfy { $0 >= .milliseconds(140) }, "\(gaps)")
+        #expect(zip(arrivals, scheduled).allSatisfy { $0 >= $1 - .milliseconds(20) }, "arrivals \(arrivals), scheduled \(scheduled)")
 
         // And it plays back through the endpoints: the Anthropic stream of the recording carries the same text.
         let replay = try await withServer([]) { configuration in
