@@ -25,6 +25,9 @@ extension EventSourceClient {
         public var includeRaw: Bool
         /// Longest wait for a response head (connecting, redirects included); a timeout counts as a failed attempt.
         public var connectTimeout: Duration
+        /// A body to `POST` instead of a `GET` (an LLM API's request, which `EventSource` cannot send); every
+        /// reconnection posts it again.
+        public var postBody: [UInt8]?
 
         public init(
             url: String, headers: HTTPHeaders = [:], lastEventID: String = "",

@@ -79,7 +79,8 @@ extension EventSourceClient {
         private mutating func connect() async {
             let configuration = client.configuration
             var request = HTTPClientRequest(url: configuration.url)
-            request.method = .GET
+            request.method = configuration.postBody == nil ? .GET : .POST
+            if let body = configuration.postBody { request.body = .bytes(ByteBuffer(bytes: body)) }
             request.headers.add(name: "Accept", value: "text/event-stream")
             request.headers.add(name: "Cache-Control", value: "no-cache")
             for (name, value) in configuration.headers {

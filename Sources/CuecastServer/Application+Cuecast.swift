@@ -42,6 +42,8 @@ func buildRouter(
     PlaybackRoutes(connections: connections, gate: gate).add(to: router)
     ConformanceRoutes(lab: conformance).add(to: router)
     CatalogRoutes(catalog: catalog, connections: connections, cluster: cluster).add(to: router)
+    LLMRoutes(catalog: ModelCatalog(configuration.models), connections: connections, metrics: configuration.metrics, sequences: FaultSequences())
+        .add(to: router)
     router.get(RouterPath(StatsFeed.path)) { request, _ in
         // The door serves every stats stream it has a slot for: what reaches the router is an error or a 503.
         let plan = try stats.plan(uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], retry: configuration.channelRetry)

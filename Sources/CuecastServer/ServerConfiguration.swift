@@ -39,6 +39,8 @@ public struct ServerConfiguration: Sendable {
     /// Names besides loopback ones that a server listening on loopback answers to (`Host`), and whose pages may
     /// publish without a token: see `SiteBoundary`.
     public var allowedHosts: [String] = []
+    /// The scripted models `/v1/chat/completions`, `/v1/responses` and `/v1/messages` play (`scenarios/llm/`).
+    public var models: [ModelScenario] = []
     /// How often the scenarios folder is checked for edits; `nil` turns reloading off.
     public var reloadInterval: Duration? = .seconds(1)
 

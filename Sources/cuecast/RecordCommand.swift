@@ -23,6 +23,11 @@ struct RecordCommand: AsyncParsableCommand {
     @Option(name: [.customShort("H"), .customLong("header")], help: ArgumentHelp("An extra request header (repeatable).", valueName: "name: value"))
     var headers: [String] = []
 
+    @Option(name: [.customShort("d"), .customLong("data")], help: ArgumentHelp(
+        "POST this body (an LLM API's request) and record the answer as a scripted model (scenarios/llm/NAME.json, docs/llm.md).",
+        valueName: "json"))
+    var data: String?
+
     @Option(parsing: .unconditional, help: ArgumentHelp("Start from this id: sent as Last-Event-ID on the first request.", valueName: "id"))
     var lastEventId: String?
 
@@ -63,9 +68,16 @@ struct RecordCommand: AsyncParsableCommand {
     func run() async throws {
         var configuration = EventSourceClient.Configuration(url: url)
         for (name, value) in try RequestHeaders.parse(headers) { configuration.addHeader(name: name, value: value) }
+        if let data {
+            configuration.postBody = Array(data.utf8)
+            if try !RequestHeaders.parse(headers).contains(where: { $0.0.lowercased() == "content-type" }) {
+                configuration.addHeader(name: "Content-Type", value: "application/json")
+            }
+        }
         let printer = ListenPrinter(mode: .json, quiet: quiet, colour: false)
         configuration.lastEventID = lastEventId ?? ""
-        let session = RecordSession(count: count, untilID: untilId, lastEventID: lastEventId ?? "", printer: printer)
+        var session = RecordSession(count: count, untilID: untilId, lastEventID: lastEventId ?? "", printer: printer)
+        session.stopAtFirstClose = data != nil
         let duration = self.duration.map { Duration.seconds($0) }
         let trust: ServerTrust = insecure ? .anyCertificate : .system
         let (recording, ending) = try await EventSourceClient.withHTTPClient(readTimeout: nil, trust: trust) { client in
@@ -74,6 +86,10 @@ struct RecordCommand: AsyncParsableCommand {
         if case .failed(let reason) = ending, recording.entries.isEmpty {
             printer.failure("nothing recorded: \(reason)")
             throw ExitCode(ListenExitCode(closing: reason).rawValue)
+        }
+        if data != nil {
+            try writeModel(recording, ending: ending, printer: printer)
+            return
         }
         let text = recording.scenarioText(
             title: title ?? "Recorded from \(url)", description: "Recorded by cuecast record from \(url) on \(Date().formatted(.iso8601))."
@@ -94,5 +110,31 @@ struct RecordCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         printer.status("wrote \(output): \(recording.events.count) event(s), \(recording.entries.count) cue(s) (\(ending))")
+    }
+
+    /// A posted stream is a provider's answer: written as a scripted model that replays its tokens with their gaps.
+    private func writeModel(_ recording: StreamRecording, ending: RecordSession.Ending, printer: ListenPrinter) throws {
+        var model = ModelRecording()
+        for entry in recording.entries {
+            if case .event(let type, _, let data?, _) = entry.item { model.event(type: type, data: data, at: entry.at) }
+        }
+        guard !model.isEmpty else {
+            printer.failure("no tokens recognised: the stream is not an OpenAI or Anthropic answer (\(recording.events.count) event(s), \(ending))")
+            throw ExitCode(1)
+        }
+        let name = ScenarioLoader.defaultName(forPath: output)
+        let text = model.fileText(name: name, description: "Recorded by cuecast record from \(url) on \(Date().formatted(.iso8601)).")
+        do {
+            try FileManager.default.createDirectory(at: URL(fileURLWithPath: output).deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output))
+            let loaded = try ModelScenarioLoader.load(contentsOf: output)
+            printer.status("wrote \(output): model \(loaded.name), \(loaded.outputTokens) token(s) (\(ending))")
+        } catch let error as ScenarioLoadError {
+            for problem in error.problems { printer.failure(problem.description) }
+            throw ExitCode(1)
+        } catch {
+            printer.failure("cannot write '\(output)': \(error.localizedDescription)")
+            throw ExitCode(1)
+        }
     }
 }

@@ -12,6 +12,8 @@ struct RecordSession: Sendable {
         case idSeen(String)
         case durationPassed
         case interrupted
+        /// A posted stream (an LLM API's reply) ended: it is one answer, not a stream to reconnect to.
+        case answerEnded
         /// The client stopped for good: 204 ends a stream normally; anything else is a failure.
         case failed(ClientCloseReason)
 
@@ -21,6 +23,7 @@ struct RecordSession: Sendable {
             case .idSeen(let id): "the event with id \(id) arrived"
             case .durationPassed: "--duration passed"
             case .interrupted: "interrupted"
+            case .answerEnded: "the answer ended"
             case .failed(.noContent): "the server said 204: the stream is over"
             case .failed(let reason): "closed: \(reason)"
             }
@@ -31,6 +34,8 @@ struct RecordSession: Sendable {
     let untilID: String?
     let lastEventID: String
     let printer: ListenPrinter
+    /// Stop when the first connection ends instead of reconnecting (`--data`: a posted request is one answer).
+    var stopAtFirstClose = false
 
     /// Records until a stop condition, Ctrl-C or `duration`; returns what was recorded and why it stopped.
     func run(_ source: EventSourceClient, duration: Duration?) async -> (StreamRecording, Ending) {
@@ -87,6 +92,9 @@ struct RecordSession: Sendable {
             case .retry(let milliseconds):
                 let at = offset()
                 box.update { $0.retry(milliseconds, at: at) }
+            case .reconnecting where stopAtFirstClose:
+                box.update { $0.closed() }
+                return .answerEnded
             case .reconnecting(let delay, _, let cause):
                 if let opened = openedAt {
                     connectedTime += clock.now - opened

@@ -123,6 +123,13 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         if loaded.scenarios.isEmpty { logger.warning("no scenarios found", metadata: ["folder": "\(scenariosFolder)"]) }
+        let modelsFolder = (scenariosFolder as NSString).appendingPathComponent(ModelScenarioLoader.folder)
+        let models = ModelScenarioLoader.loadFolder(modelsFolder)
+        for problem in models.problems { printError(problem.description) }
+        if !models.problems.isEmpty && !settings.skipInvalid {
+            printError("cuecast: not starting: \(models.problems.count) problem(s) in \(modelsFolder) (fix them, or pass --skip-invalid to serve the rest)")
+            throw ExitCode(1)
+        }
 
         var publicFolder: String? = settings.publicFolder
         var isDirectory: ObjCBool = false
@@ -143,6 +150,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         settings.apply(to: &configuration)
+        configuration.models = models.models
         configuration.metrics = MetricsBootstrap.serverMetrics()
         if let tls = settings.tls {
             do {

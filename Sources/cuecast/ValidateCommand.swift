@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import CuecastCore
 
 /// `cuecast validate FILE...`: checks scenario files and prints every problem as `file:line:column: message`.
@@ -21,6 +22,11 @@ struct ValidateCommand: ParsableCommand {
         for path in paths {
             if let inFolder = try? ScenarioDirectory.scenarioFiles(in: path) {
                 files += inFolder
+                // A scenarios folder's scripted models (`llm/`) are checked with it.
+                let models = (path as NSString).appendingPathComponent(ModelScenarioLoader.folder)
+                if path != models, (path as NSString).lastPathComponent != ModelScenarioLoader.folder {
+                    files += (try? ScenarioDirectory.scenarioFiles(in: models)) ?? []
+                }
             } else if path.hasSuffix(".schema.json") {
                 // `cuecast validate scenarios/*.json` names the JSON Schema too; like `serve`, skip it.
                 if !quiet { print("\(path): skipped (a JSON Schema, not a scenario)") }
@@ -30,6 +36,11 @@ struct ValidateCommand: ParsableCommand {
         }
         for file in files {
             do {
+                if Self.isModel(file) {
+                    let model = try ModelScenarioLoader.load(contentsOf: file)
+                    if !quiet { print("\(file): ok (model \(model.name), \(model.outputTokens) token(s))") }
+                    continue
+                }
                 let scenario = try ScenarioLoader.load(contentsOf: file)
                 if !quiet { print("\(file): ok (\(scenario.name), \(scenario.mode.rawValue), \(scenario.cues.count) cue(s))") }
             } catch {
@@ -41,5 +52,10 @@ struct ValidateCommand: ParsableCommand {
             printError("\(failed) of \(files.count) file(s) invalid")
             throw ExitCode(1)
         }
+    }
+
+    /// A file in an `llm/` folder is a scripted model (docs/llm.md), not a scenario.
+    static func isModel(_ file: String) -> Bool {
+        ((file as NSString).deletingLastPathComponent as NSString).lastPathComponent == ModelScenarioLoader.folder
     }
 }

@@ -39,8 +39,7 @@ class Server:
         self.public = os.path.join(self.dir, "public")
         os.makedirs(self.scenarios)
         if scenarios:
-            for name in os.listdir(os.path.join(ROOT, "scenarios")):
-                shutil.copy(os.path.join(ROOT, "scenarios", name), self.scenarios)
+            shutil.copytree(os.path.join(ROOT, "scenarios"), self.scenarios, dirs_exist_ok=True)
         if public:
             shutil.copytree(os.path.join(ROOT, "public"), self.public, symlinks=True, dirs_exist_ok=True)
         self.port = free_port()

@@ -10,6 +10,8 @@ struct StreamLabel: Hashable, Sendable {
         case channel
         /// Cuecast's own figures (`/api/stats/stream`).
         case stats
+        /// `/v1/chat/completions`, `/v1/responses`, `/v1/messages`: named after the scripted model, which its folder bounds.
+        case model
     }
 
     let kind: Kind

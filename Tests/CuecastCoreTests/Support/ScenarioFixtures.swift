@@ -20,7 +20,8 @@ enum Fixture {
     /// Every file in the `scenarios` folder except the JSON Schema, by name: each must be a scenario that loads.
     static let bundledScenarioFiles: [String] = {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: scenariosDirectory)) ?? []
-        return names.filter { $0 != "scenario.schema.json" && !$0.hasPrefix(".") }.sorted()
+        // Only the files: `llm/` holds scripted models, which are not scenarios.
+        return names.filter { $0.hasSuffix(".json") && $0 != "scenario.schema.json" && !$0.hasPrefix(".") }.sorted()
     }()
 
     static func bundledPath(_ file: String) -> String {

@@ -50,13 +50,15 @@ final class SSEClient: Sendable {
         self.connectedAt = .now
     }
 
-    /// Sends `GET path` to the server on `port` and returns once the response head has arrived. `host` is the address
+    /// Sends `GET path` (or `method` with `body`) to the server on `port` and returns once the response head has arrived. `host` is the address
     /// to connect to; `client` defaults to the shared one (at most 8 connections per host and port).
     static func connect(
         port: Int, path: String, headers: [(String, String)] = [], timeout: Duration = .seconds(5),
-        host: String = "localhost", client: HTTPClient = .shared
+        host: String = "localhost", client: HTTPClient = .shared, method: HTTPMethod = .GET, body: String? = nil
     ) async throws -> SSEClient {
         var request = HTTPClientRequest(url: "http://\(host):\(port)\(path)")
+        request.method = method
+        if let body { request.body = .bytes(ByteBuffer(string: body)) }
         request.headers.add(name: "Accept", value: "text/event-stream")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))

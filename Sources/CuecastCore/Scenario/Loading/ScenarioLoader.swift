@@ -35,6 +35,12 @@ public enum ScenarioLoader {
     }
 
     public static func load(bytes: [UInt8], file: String, defaultName: String) throws(ScenarioLoadError) -> Scenario {
+        try parsed(bytes, file: file) { root, log in read(root, defaultName: defaultName, log: log) }
+    }
+
+    /// Parses `bytes` and reads the result with `read`, which reports into the log: a syntax error or any problem
+    /// reported fails the load with every problem. Shared by every file format read this way (scenarios, models).
+    static func parsed<T>(_ bytes: [UInt8], file: String, _ read: (JSONNode, ProblemLog) -> T?) throws(ScenarioLoadError) -> T {
         let root: JSONNode
         do {
             root = try JSONParser.parse(bytes)
@@ -42,9 +48,9 @@ public enum ScenarioLoader {
             throw ScenarioLoadError(problems: [ScenarioProblem(file: file, location: error.location, message: error.message)])
         }
         let log = ProblemLog(file: file)
-        let scenario = read(root, defaultName: defaultName, log: log)
-        guard let scenario, log.isEmpty else { throw ScenarioLoadError(problems: log.problems) }
-        return scenario
+        let value = read(root, log)
+        guard let value, log.isEmpty else { throw ScenarioLoadError(problems: log.problems) }
+        return value
     }
 
     /// The scenario name a file gets when it does not say: its name without `.json`.
