@@ -35,6 +35,7 @@ struct MetricsRoutes<Context: RequestContext>: Sendable {
                 )
             }
         }
+        metrics.refreshHistory()
         return Response(
             status: .ok, headers: [.contentType: Self.contentType, .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer()))
