@@ -48,4 +48,17 @@ struct ImportLimitsCLITests {
         #expect(imported.stderr.contains("no events found"), "\(imported.stderr)")
         #expect(!FileManager.default.fileExists(atPath: file))
     }
+
+    @Test("cuecast listen warns when the server answers a Last-Event-ID with cuecast-reset")
+    func listenShowsTheReset() async throws {
+        let endless = try scenario("endless", """
+            { "title": "Endless", "heartbeat": false, "cues": [{ "at": 10, "repeat": { "every": 10 }, "data": "tick" }] }
+            """)
+        let result = try await withServer([endless]) { port in
+            try await CLIProcess.run(["listen", "http://127.0.0.1:\(port)/streams/endless", "--last-event-id", "9999999", "--count", "2", "--json"])
+        }
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("the server says Last-Event-ID 9999999 is unknown to this stream; the stream starts again from the beginning"), "\(result.stderr)")
+        #expect(result.stdout.contains(#""type":"cuecast-reset""#), "\(result.stdout)")
+    }
 }

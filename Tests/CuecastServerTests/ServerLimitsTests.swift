@@ -11,10 +11,7 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct ServerLimitsTests {
     /// A server where one client may publish as fast as a test needs.
-    static func open(_ configuration: inout ServerConfiguration) {
-        configuration.publishRate = 10_000
-        configuration.publishBurst = 10_000
-    }
+    static let open = PublishingTests.PublishTests.unlimited
 
     // MARK: History budget
 
