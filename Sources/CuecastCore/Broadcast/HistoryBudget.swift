@@ -65,10 +65,7 @@ public final class HistoryBudget: Sendable {
         while !exhausted, used.load(ordering: .relaxed) > limitBytes {
             guard evicting.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return }
             while used.load(ordering: .relaxed) > limitBytes {
-                let live = hubs.withLock { hubs in
-                    hubs = hubs.filter { $0.value.hub != nil }
-                    return hubs.values.compactMap(\.hub)
-                }
+                let live = liveHubs()
                 var oldest: (hub: BroadcastHub, stamp: UInt64)?
                 for hub in live {
                     guard let stamp = hub.oldestRetainedStamp else { continue }
@@ -86,6 +83,19 @@ public final class HistoryBudget: Sendable {
             }
             evicting.store(false, ordering: .releasing)
         }
+    }
+
+    /// The hubs still alive. Weak references are only copied under the lock, never loaded there: loading one makes
+    /// a strong reference, and if it were the last, the hub's `deinit` would call `forget` and take this lock again.
+    private func liveHubs() -> [BroadcastHub] {
+        let entries = hubs.withLock { $0 }
+        var live: [BroadcastHub] = []
+        var gone: [ObjectIdentifier] = []
+        for (key, entry) in entries {
+            if let hub = entry.hub { live.append(hub) } else { gone.append(key) }
+        }
+        if !gone.isEmpty { hubs.withLock { for key in gone { $0[key] = nil } } }
+        return live
     }
 
     private struct WeakHub {
