@@ -16,6 +16,7 @@ func buildRouter(
     router.add(middleware: RequestMetricsMiddleware(metrics: configuration.metrics))
     router.add(middleware: RequestLogMiddleware(logger: logger, proxies: configuration.trustedProxies))
     router.add(middleware: HostCheckMiddleware(boundary: configuration.siteBoundary))
+    router.add(middleware: UnnamablePathMiddleware())
     let exposedHeaders = CrossOrigin.exposedHeaders
     router.add(middleware: CORSMiddleware(
         allowOrigin: .all,
@@ -41,7 +42,7 @@ func buildRouter(
     ConnectionRoutes(connections: connections, gate: gate, cluster: cluster).add(to: router)
     PlaybackRoutes(connections: connections, gate: gate).add(to: router)
     ConformanceRoutes(lab: conformance).add(to: router)
-    CatalogRoutes(catalog: catalog, connections: connections, cluster: cluster).add(to: router)
+    CatalogRoutes(catalog: catalog, connections: connections, cluster: cluster, historyBudget: configuration.historyBudget).add(to: router)
     LLMRoutes(catalog: ModelCatalog(configuration.models), connections: connections, metrics: configuration.metrics, sequences: FaultSequences())
         .add(to: router)
     router.get(RouterPath(StatsFeed.path)) { request, _ in
@@ -63,6 +64,7 @@ public func buildApplication(
     onRunning: @escaping @Sendable (_ listener: Listener) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let metrics = configuration.metrics
+    metrics.watchHistory(configuration.historyBudget)
     let catalog = ScenarioCatalog(scenarios: scenarios, hubConfiguration: configuration.hubConfiguration) { events in
         metrics.published(events, from: .scenario)
     }
@@ -127,6 +129,7 @@ func services(
         // In a cluster each live station plays on one instance, elected; alone, this process plays them all.
         clusterStations.map { $0 as any Service } ?? LiveStationsService(catalog: catalog, logger: logger),
         ChannelHeartbeatService(channels: channels, interval: configuration.channelHeartbeat),
+        IdleChannelService(channels: channels, logger: logger),
         StreamDrainService(connections: connections, limit: configuration.closeGracePeriod + .seconds(1)),
     ]
     if let interval = configuration.reloadInterval, !configuration.scenariosDirectory.isEmpty {

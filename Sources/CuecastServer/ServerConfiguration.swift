@@ -16,6 +16,9 @@ public struct ServerConfiguration: Sendable {
     public var subscriberBufferBytes: Int
     /// How long a stream that was asked to stop may take to flush before its connection is closed.
     public var closeGracePeriod: Duration
+    /// The bytes every channel's and live stream's history may hold together (`--history-memory`); past it the
+    /// oldest retained events are dropped. One object, shared by every hub this configuration makes.
+    public var historyBudget = HistoryBudget()
 
     // Channels and publishing (`/generateEvent`, triggers).
 
@@ -23,6 +26,10 @@ public struct ServerConfiguration: Sendable {
     public var channelHistoryLimit = 100
     /// Channels that may exist at once.
     public var maxChannels = 1000
+    /// How long a channel without subscribers stays after it was last used (see `ChannelDirectory`).
+    public var channelIdleAfter: Duration = .seconds(300)
+    /// How long a channel without subscribers must be unused before a new one may take its place at the limit.
+    public var channelReclaimAfter: Duration = .seconds(1)
     /// `retry` sent to channel subscribers.
     public var channelRetry: Int? = 3000
     /// Longest silence on a channel before a heartbeat comment.
@@ -102,7 +109,10 @@ public struct ServerConfiguration: Sendable {
     }
 
     var channelConfiguration: ChannelDirectory.Configuration {
-        .init(hub: .init(historyLimit: channelHistoryLimit, subscriberBufferBytes: subscriberBufferBytes), maxChannels: maxChannels)
+        .init(
+            hub: .init(historyLimit: channelHistoryLimit, subscriberBufferBytes: subscriberBufferBytes, budget: historyBudget), maxChannels: maxChannels,
+            idleAfter: channelIdleAfter, reclaimAfter: channelReclaimAfter
+        )
     }
 
     var timeouts: RequestDoor.Timeouts {
@@ -114,7 +124,7 @@ public struct ServerConfiguration: Sendable {
     }
 
     var hubConfiguration: BroadcastHub.Configuration {
-        .init(historyLimit: historyLimit, subscriberBufferBytes: subscriberBufferBytes)
+        .init(historyLimit: historyLimit, subscriberBufferBytes: subscriberBufferBytes, budget: historyBudget)
     }
 }
 

@@ -46,11 +46,26 @@ struct ImportCommand: ParsableCommand {
             printError("cannot read '\(file)'")
             throw ExitCode(1)
         }
-        let recording = StreamRecording(importing: Array(bytes), eventsPerSecond: eventsPerSecond ?? 1)
+        let recording: StreamRecording
+        do {
+            recording = try StreamRecording(importing: Array(bytes), eventsPerSecond: eventsPerSecond ?? 1)
+        } catch {
+            printError("cuecast import: \(file): \(error)")
+            throw ExitCode(1)
+        }
         let text = recording.scenarioText(
             title: title ?? "Imported from \((file as NSString).lastPathComponent)",
             description: "Imported by cuecast import from \(file) at \(rate) events per second."
         )
+        // What is written must be what `cuecast validate` accepts: checked here by the same loader, so a case the
+        // import did not foresee is refused with the loader's words instead of written.
+        do {
+            _ = try ScenarioLoader.load(text: text, file: output ?? "(stdout)", defaultName: "imported")
+        } catch {
+            for problem in error.problems { printError(problem.description) }
+            printError("cuecast import: \(file): the scenario made from it would not load; nothing was written")
+            throw ExitCode(1)
+        }
         guard let output else {
             print(text, terminator: "")
             return

@@ -37,6 +37,8 @@ struct ListenSession {
             case .raw(let bytes):
                 printer.raw(bytes)
             case .event(let event):
+                // The server could not place our Last-Event-ID: say so where status goes, then show the event as any.
+                if let gap = ResumeGap(type: event.type, data: event.data) { printer.warning(gap.summary) }
                 printer.event(event, received: Date())
                 events += 1
                 if let count, events >= count { return .countReached(events) }

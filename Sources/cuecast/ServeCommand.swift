@@ -69,6 +69,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Events each channel keeps for Last-Event-ID resume (default 100).")
     var channelHistory: Int?
 
+    @Option(help: ArgumentHelp(
+        "Bytes every channel's and live stream's history may hold together (default 67108864, 64 MiB).",
+        discussion: "Past it the oldest retained events go first; a client resuming from one gets a cuecast-reset event."
+    ))
+    var historyMemory: Int?
+
+    @Option(help: "Seconds a channel with no subscribers stays after its last publish or subscriber before it is removed (default 300).")
+    var channelIdle: Double?
+
     @Option(help: "Also serve HTTPS on this port (default 8443 when --tls-cert is given; 0 picks a free one).")
     var httpsPort: Int?
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Configuration
+import CuecastCore
 import CuecastServer
 import Foundation
 import Logging
@@ -22,6 +23,8 @@ struct ServeSettings: Sendable {
     var maxBodyBytes = 64 * 1024
     var publishRate = 10.0
     var channelHistory = 100
+    var historyMemory = HistoryBudget.defaultLimitBytes
+    var channelIdle = 300.0
     var tls: (certificate: String, key: String, port: Int)?
     var idleTimeout = 15.0
     var requestBodyTimeout = 30.0
@@ -56,6 +59,8 @@ struct ServeSettings: Sendable {
             publishRate = rate.value
         }
         if let history = try options.int("channelHistory") { channelHistory = try Self.check(history, in: 1...100_000) }
+        if let bytes = try options.int("historyMemory") { historyMemory = try Self.check(bytes, in: 0...Int.max, "a whole number of bytes, 0 or more") }
+        if let seconds = try options.double("channelIdle") { channelIdle = try Self.seconds(seconds) }
         if let cap = try options.int("maxSubscribers") { maxSubscribers = try Self.check(cap, in: 1...Int.max, "a positive whole number") }
         if let seconds = try options.double("idleTimeout") { idleTimeout = try Self.seconds(seconds) }
         if let seconds = try options.double("requestBodyTimeout") { requestBodyTimeout = try Self.seconds(seconds) }
@@ -96,6 +101,8 @@ struct ServeSettings: Sendable {
         configuration.publishRate = publishRate
         configuration.publishBurst = publishRate * 2
         configuration.channelHistoryLimit = channelHistory
+        configuration.historyBudget = HistoryBudget(limitBytes: historyMemory)
+        configuration.channelIdleAfter = .milliseconds(Int64(channelIdle * 1000))
         configuration.idleTimeout = .milliseconds(Int64(idleTimeout * 1000))
         configuration.requestBodyTimeout = .milliseconds(Int64(requestBodyTimeout * 1000))
         configuration.trustedProxies = trustedProxies

@@ -113,7 +113,7 @@ extension PublishingTests {
             }
         }
 
-        @Test("an id older than the history (or unknown): a notice that events were missed, then all that is kept")
+        @Test("an id older than the history (or unknown): a notice and a cuecast-reset event, then all that is kept")
         func olderThanHistory() async throws {
             try await withServer([], configure: { $0.channelHistoryLimit = 3 }) { port in
                 try await Self.publishMany(port: port, channel: "short", count: 6)
@@ -124,16 +124,19 @@ extension PublishingTests {
                         return false
                     })
                     await client.close()
-                    let ids = outputs.events.map(\.lastEventId)
-                    #expect(ids == ["4", "5", "6"], "only the last 3 are kept")
-                    // Welcome, retry, then the notice, before any event.
-                    guard outputs.count == 6, case .comment(let notice) = outputs[2] else {
-                        Issue.record("expected welcome, retry, notice, three events; got \(outputs)")
+                    let events = outputs.events
+                    #expect(events.dropFirst().map(\.lastEventId) == ["4", "5", "6"], "only the last 3 are kept")
+                    // Welcome, retry, then the notice and the cuecast-reset event (no id), before the replay.
+                    guard outputs.count == 7, case .comment(let notice) = outputs[2], let reset = events.first else {
+                        Issue.record("expected welcome, retry, notice, cuecast-reset, three events; got \(outputs)")
                         continue
                     }
                     #expect(notice.contains("Last-Event-ID \(id)"), "\(notice)")
                     #expect(notice.contains("missed"), "\(notice)")
-                    #expect(notice.contains("last 3 events"), "\(notice)")
+                    #expect(notice.contains(id == "1" ? "at most 3 events" : "never sent"), "\(notice)")
+                    #expect(reset.type == ResumeGap.eventType && reset.lastEventId == "")
+                    let gap = ResumeGap(type: reset.type, data: reset.data)
+                    #expect(gap == ResumeGap(lastEventID: id, reason: id == "1" ? .expired : .unknown, oldestEventID: "4", replay: "history"))
                 }
             }
         }

@@ -198,7 +198,8 @@ struct SoloStreamTests {
             }
             #expect(notice.contains("nope"))
             let ids = outputs.events.map(\.lastEventId)
-            #expect(ids == ["1", "2", "3", "4", "5", "6", "-1"])
+            #expect(outputs.events.first?.type == ResumeGap.eventType)
+            #expect(ids == ["", "1", "2", "3", "4", "5", "6", "-1"])
         }
     }
 

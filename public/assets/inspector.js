@@ -202,6 +202,14 @@ function startES() {
   };
   const listen = (t) => { if (!types.has(t)) { types.add(t); source.addEventListener(t, onEvent); } };
   source.addEventListener("message", onEvent);
+  // The server could not place the Last-Event-ID it was sent (docs/reconnect.md): say so, in the log of events.
+  source.addEventListener("cuecast-reset", (e) => {
+    let gap = {};
+    try { gap = JSON.parse(e.data); } catch {}
+    const why = gap.reason === "expired" ? "is older than what the server keeps: events were missed" : "is unknown to this stream";
+    const from = gap.replay === "start" ? "the stream starts again from the beginning" : gap.oldestId ? `replaying from id ${gap.oldestId}` : "nothing kept to replay";
+    $("#parsed").append(Object.assign(document.createElement("div"), { className: "note gap", textContent: `── cuecast-reset: Last-Event-ID ${gap.lastEventId} ${why}; ${from}` }));
+  });
   const scenarioTypes = state.eventTypes?.[$("#target").value] || [];
   scenarioTypes.forEach(listen);
   // Channels and tours can use any name: listen for each name the raw view sees.

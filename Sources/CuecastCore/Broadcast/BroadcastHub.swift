@@ -13,10 +13,13 @@ public final class BroadcastHub: Sendable {
         public var historyLimit: Int
         /// Bytes a subscriber may fall behind before it is cut off.
         public var subscriberBufferBytes: Int
+        /// The memory budget shared with other hubs; `nil` keeps `historyLimit` events whatever their size.
+        public var budget: HistoryBudget?
 
-        public init(historyLimit: Int = 1000, subscriberBufferBytes: Int = 256 * 1024) {
+        public init(historyLimit: Int = 1000, subscriberBufferBytes: Int = 256 * 1024, budget: HistoryBudget? = nil) {
             self.historyLimit = historyLimit
             self.subscriberBufferBytes = subscriberBufferBytes
+            self.budget = budget
         }
     }
 
@@ -26,6 +29,10 @@ public final class BroadcastHub: Sendable {
     public init(configuration: Configuration = .init()) {
         self.configuration = configuration
         self.state = Mutex(HubState())
+    }
+
+    deinit {
+        configuration.budget?.forget(ObjectIdentifier(self), bytes: state.withLock { $0.historyBytes })
     }
 
     // MARK: Publishing
@@ -63,14 +70,21 @@ public final class BroadcastHub: Sendable {
     /// Numbers (`number` runs under the lock and returns the frame), remembers and delivers a frame.
     private func publishLocked<E: Error>(_ number: (inout HubState) throws(E) -> Frame) throws(E) -> PublishReceipt {
         var wakeups: [Wakeup] = []
+        var retained = 0
+        let budget = configuration.budget
         let receipt = try state.withLock { state throws(E) -> PublishReceipt in
             let frame = try number(&state)
-            if frame.kind != .heartbeat { state.remember(frame, limit: configuration.historyLimit) }
             state.lastActivity = .now
+            if frame.kind != .heartbeat {
+                retained = state.remember(frame, limit: configuration.historyLimit, stamp: budget?.stamp() ?? 0)
+                state.lastUsed = state.lastActivity
+            }
             let delivered = state.deliver(frame, wakeups: &wakeups) + state.deliverToSinks(frame)
             return PublishReceipt(sequence: state.sequence, delivered: delivered)
         }
         wakeups.forEach { $0.resume() }
+        // Outside the lock: the budget may evict from other hubs, each under its own lock.
+        budget?.charge(retained, by: self)
         return receipt
     }
 
@@ -125,6 +139,7 @@ public final class BroadcastHub: Sendable {
     /// `history` request applies instead (`.unknownID`).
     public func subscribe(lastEventID: String? = nil, history: HistoryRequest = .all) -> SubscribeOutcome {
         state.withLock { state in
+            state.lastUsed = .now
             let (replay, placement) = state.replay(lastEventID: lastEventID, history: history)
             let id = state.nextSubscriberID
             state.nextSubscriberID += 1
@@ -149,6 +164,14 @@ public final class BroadcastHub: Sendable {
     public var lastEventID: String? { state.withLock { $0.history.last(where: { $0.eventID != nil })?.eventID } }
     /// Number of events published so far.
     public var sequence: UInt64 { state.withLock { $0.sequence } }
+    /// When an event or comment was last published or a subscriber last joined.
+    public var lastUsed: ContinuousClock.Instant { state.withLock { $0.lastUsed } }
+    /// Marks the hub used at `now` (its directory saw subscribers on it), so it is not taken for idle.
+    public func touch(_ now: ContinuousClock.Instant = .now) { state.withLock { $0.lastUsed = max($0.lastUsed, now) } }
+    /// Bytes this hub's history holds, as the budget counts them.
+    public var historyBytes: Int { state.withLock { $0.historyBytes } }
+    /// The id of the oldest event still in history, to tell a client how far back it may resume.
+    public var oldestEventID: String? { state.withLock { $0.history.first(where: { $0.eventID != nil })?.eventID } }
     /// Whether `id` names an event still in history.
     public func hasEvent(id: String) -> Bool { state.withLock { $0.history.contains { $0.eventID == id } } }
 
@@ -156,6 +179,14 @@ public final class BroadcastHub: Sendable {
     public static let overflowNotice = Frame.comment(
         "cut off: this connection fell too far behind the stream; reconnect with Last-Event-ID to resume"
     )
+
+    // MARK: For the budget
+
+    /// The budget stamp of the oldest retained frame; `nil` with nothing retained.
+    var oldestRetainedStamp: UInt64? { state.withLock { $0.historyStamps.first } }
+
+    /// Drops the oldest retained frame; returns what it cost.
+    func dropOldestRetained() -> Int { state.withLock { $0.dropOldest() } }
 
     // MARK: For subscriptions
 

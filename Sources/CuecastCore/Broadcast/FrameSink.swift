@@ -37,6 +37,7 @@ extension BroadcastHub {
         admit: (Sink, SinkAdmission) -> Void
     ) {
         state.withLock { state in
+            state.lastUsed = .now
             let sink: Sink
             if let existing = state.sinks[key] as? Sink {
                 sink = existing

@@ -41,6 +41,10 @@ struct Subscriber {
 /// Everything a hub guards with its lock.
 struct HubState {
     var history: Deque<Frame> = []
+    /// When each frame of `history` was retained, in the budget's order (all zero without a budget).
+    var historyStamps: Deque<UInt64> = []
+    /// What `history` costs, as the budget counts it.
+    var historyBytes = 0
     /// Absolute index of `history.first`; grows as old events are dropped.
     var historyBase = 0
     /// Absolute index where the current pass began.
@@ -53,13 +57,27 @@ struct HubState {
     var finished = false
     /// When anything (event, comment or heartbeat) was last sent, for idle heartbeats.
     var lastActivity = ContinuousClock.now
+    /// When an event or comment was last published or a subscriber last joined: how long a channel has been unused.
+    var lastUsed = ContinuousClock.now
 
-    mutating func remember(_ frame: Frame, limit: Int) {
+    /// Keeps `frame`, dropping the oldest past `limit`; returns the change in `historyBytes`.
+    mutating func remember(_ frame: Frame, limit: Int, stamp: UInt64) -> Int {
+        let before = historyBytes
         history.append(frame)
-        while history.count > limit {
-            history.removeFirst()
-            historyBase += 1
-        }
+        historyStamps.append(stamp)
+        historyBytes += HistoryBudget.cost(of: frame)
+        while history.count > limit { _ = dropOldest() }
+        return historyBytes - before
+    }
+
+    /// Lets go of the oldest retained frame; returns its cost (0 if history is empty).
+    mutating func dropOldest() -> Int {
+        guard let frame = history.popFirst() else { return 0 }
+        historyStamps.removeFirst()
+        historyBase += 1
+        let cost = HistoryBudget.cost(of: frame)
+        historyBytes -= cost
+        return cost
     }
 
     /// What a new subscriber replays: what follows `lastEventID` if history has it, else the `history` request.

@@ -20,6 +20,9 @@ public struct EventStreamParser: Sendable {
     public private(set) var lastEventId: String = ""
     /// The last valid `retry` value in milliseconds, nil if none yet. Digits beyond `Int.max` saturate.
     public private(set) var reconnectionTime: Int?
+    /// Events the memory guard dropped so far (each at its blank line), so a tool that must keep every event
+    /// (`cuecast import`) can say so instead of losing one without a word.
+    public private(set) var discardedEvents = 0
 
     private let byteLimit: Int
     /// The current, unterminated line.
@@ -199,6 +202,7 @@ public struct EventStreamParser: Sendable {
             eventTypeBuffer.removeAll(keepingCapacity: true)
             discardingEvent = false
         }
+        if discardingEvent { discardedEvents += 1 }
         // 2. Nothing to dispatch when the data buffer is empty.
         guard !dataBuffer.isEmpty, !discardingEvent else { return }
         // 3. Remove the one LF that the last data line appended.

@@ -23,9 +23,30 @@ struct SiteBoundary: Sendable {
         self.allowedHosts = Set(allowedHosts.map { Self.hostName($0) })
     }
 
+    /// What the `Host` check says of a request.
+    enum HostVerdict: Equatable {
+        case allowed
+        /// Not one of this server's names while it listens on loopback.
+        case notAllowed
+        /// More than one `Host` (or an HTTP/2 `host` that differs from `:authority`): which one a proxy or a cache
+        /// in front used cannot be known, so the request is answered by none (RFC 9112, 3.2: 400).
+        case ambiguous
+    }
+
+    /// The one `Host` check, for the router (`HostCheckMiddleware`) and the stream door (`StreamRequests`) alike.
+    /// `authority` is the first `Host` (HTTP/1) or `:authority` (HTTP/2); `fields` are the other header fields, where
+    /// any further `Host` is left by the conversion to `HTTPRequest`.
+    func check(authority: String?, fields: HTTPFields) -> HostVerdict {
+        let others = fields[values: Self.host]
+        if others.count > 1 || others.contains(where: { $0 != authority }) { return .ambiguous }
+        return allowsHost(authority) ? .allowed : .notAllowed
+    }
+
+    static let host = HTTPField.Name("Host")!
+
     /// Whether a request with this `Host` (HTTP/1) or `:authority` (HTTP/2) may be answered. A request without one
     /// (HTTP/1.0) did not come from a browser and is answered.
-    func allowsHost(_ authority: String?) -> Bool {
+    private func allowsHost(_ authority: String?) -> Bool {
         guard bindsLoopback, let authority else { return true }
         let name = Self.hostName(authority)
         return Self.isLoopbackName(name) || Self.isIPLiteral(name) || allowedHosts.contains(name)

@@ -29,8 +29,9 @@ final class StatsFeed: Sendable {
             welcome: "Cuecast's own figures: a 'stats' event with JSON every second (subscribers, events and deliveries per second, memory, open streams)",
             retry: retry
         )
-        return StreamPlan(hub: hub, label: StreamLabel(kind: .stats, name: "stats"), options: options, preamble: preamble) { id in
-            "Last-Event-ID \(id) is older than the last minute of figures: here is the minute that is kept"
+        return StreamPlan(hub: hub, label: StreamLabel(kind: .stats, name: "stats"), options: options, preamble: preamble) { [hub] id, replayFrom in
+            ResumeGap(lastEventID: id, reason: ResumeGap.reason(for: id, newest: hub.sequence), oldestEventID: replayFrom, replay: "history")
+                .bytes(comment: "Last-Event-ID \(id) is older than the last minute of figures: here is the minute that is kept")
         }
     }
 

@@ -35,6 +35,7 @@ struct MetricsRoutes<Context: RequestContext>: Sendable {
                 )
             }
         }
+        metrics.refreshHistory()
         var text = metrics.registry.emitToBuffer()
         text.append(contentsOf: ProcessMetrics.text().utf8)
         return Response(

@@ -37,6 +37,9 @@ public final class ServerMetrics: Sendable {
     private let closed: [CloseReason: Counter]
     private let reloadsGood: Counter
     private let reloadsBroken: Counter
+    /// The history budget's figures, read when `/metrics` is asked for (`refreshHistory`).
+    private let history: (used: CoreMetrics.Gauge, limit: CoreMetrics.Gauge, evicted: Counter)
+    private let historySource = Mutex<(budget: HistoryBudget?, evictedReported: Int)>((nil, 0))
     /// Figures made on first use, by label values (open streams by name, requests by route and status, ...).
     private let labelled = Mutex<[LabelKey: Labelled]>([:])
     let channelLabels = ChannelLabels()
@@ -72,6 +75,10 @@ public final class ServerMetrics: Sendable {
         resumesNotFound = Counter(label: "cuecast_resumes_total", dimensions: [("result", "not_found")], factory: factory)
         reloadsGood = Counter(label: "cuecast_scenario_reloads_total", dimensions: [("result", "good")], factory: factory)
         reloadsBroken = Counter(label: "cuecast_scenario_reloads_total", dimensions: [("result", "broken")], factory: factory)
+        history = (
+            CoreMetrics.Gauge(label: "cuecast_history_bytes", factory: factory), CoreMetrics.Gauge(label: "cuecast_history_limit_bytes", factory: factory),
+            Counter(label: "cuecast_history_evicted_total", factory: factory)
+        )
         published = Dictionary(uniqueKeysWithValues: EventSource.allCases.map { source in
             (source, Counter(label: "cuecast_events_published_total", dimensions: [("source", source.rawValue)], factory: factory))
         })
@@ -134,6 +141,23 @@ public final class ServerMetrics: Sendable {
     /// A publishing request's answer (`POST /generateEvent`, a trigger), by status.
     func publishAnswered(_ status: HTTPResponse.Status) {
         metric(.publish(status: status.code)).counter?.increment()
+    }
+
+    /// The budget whose use `/metrics` shows.
+    func watchHistory(_ budget: HistoryBudget) {
+        historySource.withLock { $0.budget = budget }
+    }
+
+    /// Brings the history figures up to date, just before they are printed.
+    func refreshHistory() {
+        historySource.withLock { source in
+            guard let budget = source.budget else { return }
+            history.used.record(budget.usedBytes)
+            history.limit.record(budget.limitBytes)
+            let evicted = budget.evictedFrames
+            if evicted > source.evictedReported { history.evicted.increment(by: evicted - source.evictedReported) }
+            source.evictedReported = evicted
+        }
     }
 
     // MARK: Reading (the live view)

@@ -23,7 +23,9 @@ struct ConfinedFileSystem: FileProvider {
     }
 
     func getFileIdentifier(_ path: String) -> FileIdentifier? {
-        guard let root, let id = files.getFileIdentifier(path) else { return nil }
+        // `realpath` and `open` stop at a NUL, so a name with one would resolve to the file named before it
+        // (`UnnamablePathMiddleware` refuses such requests; this keeps the provider safe on its own).
+        guard let root, Self.canName(path), let id = files.getFileIdentifier(path) else { return nil }
         // A path that does not exist has no resolution: nothing to serve, and nothing to escape to.
         guard let resolved = Self.resolve(id), resolved + "/" == root || resolved.hasPrefix(root) else { return nil }
         return id
@@ -39,6 +41,11 @@ struct ConfinedFileSystem: FileProvider {
 
     func loadFile(id: FileIdentifier, range: ClosedRange<Int>, context: some RequestContext) async throws -> ResponseBody {
         try await files.loadFile(id: id, range: range, context: context)
+    }
+
+    /// Whether a file system can name `path`: POSIX names are C strings, so anything but NUL.
+    static func canName(_ path: String) -> Bool {
+        !path.utf8.contains(0)
     }
 
     private static func resolve(_ path: String) -> String? {

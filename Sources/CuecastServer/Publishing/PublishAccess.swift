@@ -64,9 +64,13 @@ struct PublishAccess: Sendable {
         }
     }
 
-    /// For reading the list of open connections (who is connected, and the ids a drop needs): the publish token when
-    /// one is set, or a request that is not from a page on another site.
+    /// For reading the list of open connections (each stream's path, its `client` label, when it opened, and the ids a
+    /// drop needs). Beyond loopback it is as privileged as publishing (the token, or an explicit anonymous opening):
+    /// a server on a network listed every open stream to anyone. On loopback, where only this machine reaches it, the
+    /// token is enough but not needed, as before, so the inspector on localhost works without one; a page on
+    /// another site is refused either way.
     func checkListing(_ request: Request) throws(APIError) {
+        guard boundary.bindsLoopback else { return try check(request) }
         if case .token(let expected) = policy, let token = Self.bearerToken(request.headers[.authorization] ?? ""),
            Self.constantTimeEqual(token, expected) {
             return

@@ -11,6 +11,8 @@ struct CatalogRoutes<Context: RequestContext>: Sendable {
     let connections: ConnectionRegistry
     /// Reported in `/healthz` when the server runs as one of a cluster.
     let cluster: ClusterLink?
+    /// Reported in `/healthz`: how much of the history memory budget is used.
+    var historyBudget: HistoryBudget? = nil
     let startedAt = ContinuousClock.now
 
     func add(to router: Router<Context>) {
@@ -39,6 +41,12 @@ struct CatalogRoutes<Context: RequestContext>: Sendable {
                 ("subscribers", .integer(Int64(connections.admittedCount))),
                 ("maxSubscribers", .integer(Int64(connections.limit))),
             ]
+            if let historyBudget {
+                fields.append(("history", .object([
+                    ("bytes", .integer(Int64(historyBudget.usedBytes))), ("limitBytes", .integer(Int64(historyBudget.limitBytes))),
+                    ("evicted", .integer(Int64(historyBudget.evictedFrames))),
+                ])))
+            }
             if let cluster {
                 // Still 200 while the link is down: this instance keeps serving its subscribers; only publishing waits.
                 fields.append(("cluster", .object([

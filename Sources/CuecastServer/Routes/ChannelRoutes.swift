@@ -34,7 +34,8 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
 
     func stream(request: Request, channel name: String) throws -> Response {
         let plan = try Self.plan(
-            channel: name, uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], channels: channels, configuration: configuration
+            channel: name, uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], channels: channels, configuration: configuration,
+            mayCreate: Self.subscriberMayCreate(request.headers, authority: request.head.authority, configuration: configuration)
         )
         return try StreamPlan.routerAnswer(plan, connections: connections, metrics: configuration.metrics)
     }
@@ -42,9 +43,9 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
     /// What a channel subscriber gets (shared with `StreamRequests`); `nil` when the client already has everything
     /// there will ever be (answer 204).
     static func plan(
-        channel name: String, uri: URI, lastEventIDHeader: String?, channels: ChannelDirectory, configuration: ServerConfiguration
+        channel name: String, uri: URI, lastEventIDHeader: String?, channels: ChannelDirectory, configuration: ServerConfiguration, mayCreate: Bool
     ) throws -> StreamPlan? {
-        let hub = try Self.hub(named: name, in: channels)
+        let hub = try Self.hub(named: name, in: channels, create: mayCreate)
         let options = try StreamOptions(uri: uri, lastEventIDHeader: lastEventIDHeader, mode: .live)
         let welcome = "channel '\(name)': events published with POST /generateEvent\(name == ChannelDirectory.defaultChannel ? "" : "?channel=\(name)") arrive here"
         let historyLimit = channels.configuration.hub.historyLimit
@@ -52,8 +53,10 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
         return StreamPlan(
             hub: hub, label: label, options: options, preamble: Frame.preamble(welcome: welcome, retry: configuration.channelRetry),
             clusterKey: ClusterStreams.channelKey(name)
-        ) { id in
-            "Last-Event-ID \(id) is older than this channel's history (the last \(historyLimit) events) or unknown: events may have been missed; here is all that is kept"
+        ) { id, replayFrom in
+            let gap = ResumeGap(lastEventID: id, reason: ResumeGap.reason(for: id, newest: hub.sequence), oldestEventID: replayFrom, replay: "history")
+            let why = gap.reason == .expired ? "is older than this channel's history (at most \(historyLimit) events, within the server's memory budget)" : "was never sent on this channel"
+            return gap.bytes(comment: "Last-Event-ID \(id) \(why): events may have been missed; here is all that is kept")
         }
     }
 
@@ -67,10 +70,18 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
         ])
     }
 
-    /// The channel, or a 400/503 that says what is wrong.
-    static func hub(named name: String, in channels: ChannelDirectory) throws(APIError) -> BroadcastHub {
+    /// Whether a subscriber may create the channel it asks for: yes for programs (curl, SDKs) and this server's own
+    /// pages, no for a page on another site. Subscribing is open to every page (that is what CORS is for), but a
+    /// page on any site looping over `new EventSource('/channels/junk' + i)` made 1,000 channels and locked everyone
+    /// out of new ones; such a page may still join a channel that exists, which is what a student's page needs.
+    static func subscriberMayCreate(_ fields: HTTPFields, authority: String?, configuration: ServerConfiguration) -> Bool {
+        configuration.siteBoundary.crossSiteOrigin(of: fields, authority: authority) == nil
+    }
+
+    /// The channel, or a 400/404/503 that says what is wrong.
+    static func hub(named name: String, in channels: ChannelDirectory, create: Bool = true) throws(APIError) -> BroadcastHub {
         do {
-            return try channels.channel(named: name)
+            return try channels.channel(named: name, create: create)
         } catch {
             switch error {
             case .invalidName(let bad):
@@ -79,7 +90,16 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
                     extra: [("field", .string("channel"))]
                 )
             case .tooManyChannels(let limit):
-                throw APIError(.serviceUnavailable, code: "too_many_channels", message: "the server already has \(limit) channels", headers: [.retryAfter: "60"])
+                throw APIError(
+                    .serviceUnavailable, code: "too_many_channels",
+                    message: "the server already has \(limit) channels, each with subscribers or used in the last moment; a channel without subscribers makes room",
+                    headers: [.retryAfter: "5"]
+                )
+            case .unknownChannel(let name):
+                throw APIError(
+                    .notFound, code: "unknown_channel",
+                    message: "no channel '\(name)' yet, and a page on another site may join channels but not create them: publish to it first, or open it from this server's pages or a program"
+                )
             }
         }
     }

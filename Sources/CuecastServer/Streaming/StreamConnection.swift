@@ -20,8 +20,9 @@ final class StreamConnection {
         let hub: BroadcastHub
         let lastEventID: String?
         let history: HistoryRequest
-        /// The comment sent when `lastEventID` is not in history.
-        let unplaced: @Sendable (String) -> String
+        /// What is sent when `lastEventID` is not in history (a comment and a `cuecast-reset` event, `ResumeGap`),
+        /// given that id and the id the replay starts from.
+        let unplaced: @Sendable (String, String?) -> [UInt8]
         /// Feeds the hub for this stream alone (a solo playback); cancelled when the stream ends.
         let producer: (@Sendable () async -> Void)?
         /// Awaited before the stream joins its hub (after the head and preamble are written); `nil` joins at once.
@@ -139,7 +140,7 @@ final class StreamConnection {
         starting = nil
         let metrics = requests.configuration.metrics
         var bytes: [UInt8] = []
-        if admission.placement == .unknownID, let id = plan.lastEventID { EventEncoder.encodeComment(plan.unplaced(id), into: &bytes) }
+        if admission.placement == .unknownID, let id = plan.lastEventID { bytes += plan.unplaced(id, admission.replay.first { $0.eventID != nil }?.eventID) }
         if plan.lastEventID != nil { metrics.resumed(found: admission.placement != .unknownID) }
         var events = 0
         for frame in admission.replay {

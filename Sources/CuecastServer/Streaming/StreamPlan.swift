@@ -11,7 +11,8 @@ struct StreamPlan: Sendable {
     let label: StreamLabel
     let options: StreamOptions
     let preamble: [UInt8]
-    let unplaced: @Sendable (String) -> String
+    /// What a client whose `Last-Event-ID` is not in history gets before the replay (`ResumeGap`).
+    let unplaced: @Sendable (_ lastEventID: String, _ replayFrom: String?) -> [UInt8]
     /// The id the stream joins its hub after: the client's `Last-Event-ID` on a shared hub; `nil` on a solo
     /// stream, whose playback itself resumes after it.
     let joinAfter: String?
@@ -29,7 +30,7 @@ struct StreamPlan: Sendable {
     /// the answer is `204 No Content`, which stops a browser's `EventSource` for good.
     init?(
         hub: BroadcastHub, label: StreamLabel, options: StreamOptions, preamble: [UInt8], clusterKey: String? = nil,
-        unplaced: @escaping @Sendable (String) -> String
+        unplaced: @escaping @Sendable (String, String?) -> [UInt8]
     ) {
         if let lastEventID = options.lastEventID, hub.isFinished, lastEventID == hub.lastEventID { return nil }
         self.hub = hub
@@ -55,7 +56,7 @@ struct StreamPlan: Sendable {
         self.soloResumeFound = resumeFound
         self.options = options
         self.preamble = preamble
-        self.unplaced = { _ in "" }
+        self.unplaced = { _, _ in [] }
         self.joinAfter = nil
         self.producer = producer
     }

@@ -43,7 +43,7 @@ final class StreamRequests: Sendable {
 
     /// The plan for a stream request, or `nil` for one the router should answer (not a stream, an error, a refused `Host`, or 204).
     func plan(for request: HTTPRequest) -> StreamPlan? {
-        guard request.method == .get, let target = request.path, boundary.allowsHost(request.authority) else { return nil }
+        guard request.method == .get, let target = request.path, boundary.check(authority: request.authority, fields: request.headerFields) == .allowed else { return nil }
         let uri = URI(target)
         let lastEventID = request.headerFields[.lastEventID]
         let segments = uri.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst()
@@ -52,11 +52,15 @@ final class StreamRequests: Sendable {
             switch (first, segments.count) {
             case ("subscribeToEvents", 1):
                 return try ChannelRoutes<CuecastRequestContext>.plan(
-                    channel: ChannelDirectory.defaultChannel, uri: uri, lastEventIDHeader: lastEventID, channels: channels, configuration: configuration
+                    channel: ChannelDirectory.defaultChannel, uri: uri, lastEventIDHeader: lastEventID, channels: channels, configuration: configuration,
+                    mayCreate: true
                 )
             case ("channels", 2):
                 return try ChannelRoutes<CuecastRequestContext>.plan(
-                    channel: String(last), uri: uri, lastEventIDHeader: lastEventID, channels: channels, configuration: configuration
+                    channel: String(last), uri: uri, lastEventIDHeader: lastEventID, channels: channels, configuration: configuration,
+                    mayCreate: ChannelRoutes<CuecastRequestContext>.subscriberMayCreate(
+                        request.headerFields, authority: request.authority, configuration: configuration
+                    )
                 )
             case ("streams", 2):
                 return try StreamRoutes<CuecastRequestContext>.plan(
