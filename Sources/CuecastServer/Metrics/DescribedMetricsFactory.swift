@@ -60,6 +60,11 @@ enum MetricHelp {
         "cuecast_publish_responses_total": "Answers to publishing requests (generateEvent, triggers), by status.",
         "cuecast_scenario_reloads_total": "Scenario files reloaded while serving, by result.",
         "cuecast_http_requests_total": "HTTP answers, by route pattern and status.",
+        "cuecast_history_bytes": "Bytes every channel's and live stream's history holds now.",
+        "cuecast_history_limit_bytes": "The memory budget for retained history (--history-memory).",
+        "cuecast_history_evicted_total": "Retained events dropped, oldest first, to stay within --history-memory.",
+        "cuecast_cluster_insert_statements_total": "Statements that stored publishes in the cluster's PostgreSQL (one per batch).",
+        "cuecast_cluster_inserted_rows_total": "Publishes and station entries stored in the cluster's PostgreSQL.",
     ]
 
     static func text(for family: String) -> String {
