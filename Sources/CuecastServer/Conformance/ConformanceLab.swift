@@ -7,11 +7,14 @@ import Synchronization
 /// A run is one client going through one case: the page and `cuecast conformance` pick a fresh token per run, so
 /// the first request of a run gets the case's first response, the second its second, and so on (then `204`).
 /// What is kept is bounded: `runLimit` runs (oldest dropped first), `requestLimit` requests a run (later ones are
-/// counted, not kept), and per request only the headers a case looks at and `bodyLimit` bytes of body.
+/// counted, not kept), and per request only the headers a case looks at, each cut to `valueLimit` bytes, and
+/// `bodyLimit` bytes of body: at most about 1,000 × 8 × 2.3 KB ≈ 18 MB whatever clients send (a page visit uses
+/// about 130 runs; no case makes more than 4 requests).
 public final class ConformanceLab: Sendable {
-    static let runLimit = 4_000
-    static let requestLimit = 16
+    static let runLimit = 1_000
+    static let requestLimit = 8
     static let bodyLimit = 1_024
+    static let valueLimit = 256
     /// The headers a case looks at, besides the custom ones it asks a client to send.
     static let notedHeaders = ["last-event-id", "accept", "cache-control", "content-type"]
 

@@ -59,7 +59,7 @@ struct ConformanceRoutes: Sendable {
         let names = ConformanceLab.notedHeaders + conformanceCase.request.headers.map { $0.name.lowercased() }
         let headers = request.headers.compactMap { field -> SeenRequest.Header? in
             let name = field.name.canonicalName
-            return names.contains(name) ? SeenRequest.Header(name, field.value) : nil
+            return names.contains(name) ? SeenRequest.Header(name, String(field.value.prefix(ConformanceLab.valueLimit))) : nil
         }
         var body = ""
         if request.method != .get {
