@@ -98,8 +98,14 @@ enum ClientProcess {
             return first
         }
         if timedOut {
+            // Not `exited.stream` again: cancelling the task that iterated it ended it, so it would return at once,
+            // before the exit, and `terminationStatus` traps on a running process.
             process.terminate()
-            for await _ in exited.stream {}
+            let deadline = ContinuousClock.now + .seconds(2)
+            while process.isRunning {
+                if ContinuousClock.now > deadline { kill(process.processIdentifier, SIGKILL) }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
         }
         try? stdin.fileHandleForWriting.close()
         // The pipes' last bytes may land just after the exit.

@@ -66,6 +66,17 @@ struct ConformanceCLITests {
         #expect(out.contains("  | parser: gave up"), "\(out)")
     }
 
+    @Test("a client that never exits is stopped at the timeout, and the report says so")
+    func clientStoppedAtTimeout() async throws {
+        let result = try await CLIProcess.run(
+            ["conformance", "--timeout", "1", "--case", "format-bom", "--", "sh", "-c", #"curl -s "$0" > /dev/null; exec sleep 30"#, "{url}"],
+            timeout: .seconds(30)
+        )
+        #expect(result.status == 1, "stdout:\n\(result.stdout)\nstderr:\n\(result.stderr)")
+        #expect(result.stdout.contains("the client was still running at the timeout and was stopped"), "\(result.stdout)")
+        #expect(result.stdout.contains("Score: 0/1 (0%)"), "\(result.stdout)")
+    }
+
     @Test("a capability case a client declares gets its request in the environment")
     func capabilityEnvironment() async throws {
         // Sends the headers it is given with curl, then prints what it dispatched (by hand).
