@@ -2,12 +2,16 @@ import CuecastCore
 import Foundation
 import Synchronization
 
-/// A client command run by `cuecast conformance`: its stdout read as it comes, stopped after a timeout.
+/// A client command run by `cuecast conformance`: its stdout read as it comes (events, and comments for the cases
+/// of that capability), its stderr kept for the report, told to restart on stdin when the case asks, stopped after
+/// a timeout.
 enum ClientProcess {
     struct Result: Sendable {
         /// The JSON objects it printed, as events (`type`, `data`, and `id` or `lastEventId`).
         var events: [ParsedEvent]
-        /// Lines of stdout that were not such an object.
+        /// The `{"comment": …}` objects it printed.
+        var comments: [String]
+        /// Lines of stdout that were neither.
         var otherLines: Int
         /// Its exit status; `nil` if it could not be started.
         var status: Int32?
@@ -15,26 +19,59 @@ enum ClientProcess {
         var timedOut: Bool
         /// Why it could not be started.
         var launchError: String?
+        /// The end of what it wrote on stderr.
+        var stderr: String
+
+        /// `env` (which runs the command) exits 126 or 127 when the command cannot be run, and says why on stderr.
+        var couldNotStart: String? {
+            if let launchError { return launchError }
+            guard status == 126 || status == 127, stderr.hasPrefix("/usr/bin/env:") || stderr.hasPrefix("env:") else { return nil }
+            return stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
     }
 
-    /// Runs `arguments` (looked up on PATH) with stdin closed and stderr discarded.
-    static func run(_ arguments: [String], timeout: Duration) async -> Result {
+    /// How much of stderr a report shows.
+    static let stderrLimit = 4_096
+
+    /// Runs `arguments` (looked up on PATH) with `environment` added to this process's, and "restart" written to its
+    /// stdin once it has printed `restartAfterEvents` events.
+    static func run(_ arguments: [String], environment: [String: String], restartAfterEvents: Int?, timeout: Duration) async -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let stdout = Pipe()
+        let stderr = Pipe()
+        let stdin = Pipe()
         process.standardOutput = stdout
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        let output = Mutex((data: Data(), open: true))
+        process.standardError = stderr
+        process.standardInput = restartAfterEvents == nil ? FileHandle.nullDevice : stdin
+        let output = Mutex((data: Data(), open: true, restartSent: false))
+        let errors = Mutex((data: Data(), open: true))
         stdout.fileHandleForReading.readabilityHandler = { handle in
             let data = handle.availableData
-            output.withLock { output in
+            let restart = output.withLock { output -> Bool in
                 if data.isEmpty {
                     handle.readabilityHandler = nil
                     output.open = false
+                    return false
+                }
+                output.data.append(data)
+                guard let after = restartAfterEvents, !output.restartSent, parse(output.data).events.count >= after else { return false }
+                output.restartSent = true
+                return true
+            }
+            if restart { try? stdin.fileHandleForWriting.write(contentsOf: Data("restart\n".utf8)) }
+        }
+        stderr.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            errors.withLock { errors in
+                if data.isEmpty {
+                    handle.readabilityHandler = nil
+                    errors.open = false
                 } else {
-                    output.data.append(data)
+                    errors.data.append(data)
+                    if errors.data.count > 2 * stderrLimit { errors.data = errors.data.suffix(stderrLimit) }
                 }
             }
         }
@@ -43,7 +80,9 @@ enum ClientProcess {
         do {
             try process.run()
         } catch {
-            return Result(events: [], otherLines: 0, status: nil, timedOut: false, launchError: error.localizedDescription)
+            return Result(
+                events: [], comments: [], otherLines: 0, status: nil, timedOut: false, launchError: error.localizedDescription, stderr: ""
+            )
         }
         let timedOut = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
@@ -59,19 +98,33 @@ enum ClientProcess {
             return first
         }
         if timedOut {
+            // Not `exited.stream` again: cancelling the task that iterated it ended it, so it would return at once,
+            // before the exit, and `terminationStatus` traps on a running process.
             process.terminate()
-            for await _ in exited.stream {}
+            let deadline = ContinuousClock.now + .seconds(2)
+            while process.isRunning {
+                if ContinuousClock.now > deadline { kill(process.processIdentifier, SIGKILL) }
+                try? await Task.sleep(for: .milliseconds(10))
+            }
         }
-        // The pipe's last bytes may land just after the exit.
+        try? stdin.fileHandleForWriting.close()
+        // The pipes' last bytes may land just after the exit.
         let deadline = ContinuousClock.now + .seconds(2)
-        while output.withLock({ $0.open }), ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
-        let (events, other) = parse(output.withLock { $0.data })
-        return Result(events: events, otherLines: other, status: process.terminationStatus, timedOut: timedOut)
+        while output.withLock({ $0.open }) || errors.withLock({ $0.open }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        let parsed = parse(output.withLock { $0.data })
+        let text = String(decoding: errors.withLock { $0.data }.suffix(stderrLimit), as: UTF8.self)
+        return Result(
+            events: parsed.events, comments: parsed.comments, otherLines: parsed.other, status: process.terminationStatus, timedOut: timedOut,
+            launchError: nil, stderr: text
+        )
     }
 
-    /// One JSON object per line.
-    static func parse(_ data: Data) -> ([ParsedEvent], Int) {
+    /// One JSON object per line: an event (`type`, `data`, `id` or `lastEventId`) or a comment (`comment`).
+    static func parse(_ data: Data) -> (events: [ParsedEvent], comments: [String], other: Int) {
         var events: [ParsedEvent] = []
+        var comments: [String] = []
         var other = 0
         for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
             guard case .object(let fields)? = try? JSONParser.parse(Array(line)).value else {
@@ -82,12 +135,26 @@ enum ClientProcess {
                 if case .string(let value)? = fields.first(where: { $0.0 == key })?.1 { return value }
                 return nil
             }
-            guard let type = text("type"), let data = text("data") else {
+            if let type = text("type"), let data = text("data") {
+                events.append(ParsedEvent(type: type, data: data, lastEventId: text("lastEventId") ?? text("id") ?? ""))
+            } else if let comment = text("comment") {
+                comments.append(comment)
+            } else {
                 other += 1
-                continue
             }
-            events.append(ParsedEvent(type: type, data: data, lastEventId: text("lastEventId") ?? text("id") ?? ""))
         }
-        return (events, other)
+        return (events, comments, other)
+    }
+
+    /// Why `command` cannot be started, if it plainly cannot: not on PATH, or not an executable file.
+    static func launchProblem(_ command: String) -> String? {
+        let fileManager = FileManager.default
+        if command.contains("/") {
+            guard fileManager.fileExists(atPath: command) else { return "'\(command)' does not exist" }
+            return fileManager.isExecutableFile(atPath: command) ? nil : "'\(command)' is not executable"
+        }
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let found = path.split(separator: ":").contains { fileManager.isExecutableFile(atPath: "\($0)/\(command)") }
+        return found ? nil : "'\(command)' is not found on PATH (\(path))"
     }
 }

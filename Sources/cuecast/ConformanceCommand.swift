@@ -17,7 +17,14 @@ struct ConformanceCommand: AsyncParsableCommand {
             case's URL. The client must print one JSON object per dispatched event on stdout, with "type", "data" and \
             "id" (or "lastEventId"), as `cuecast listen --json` does, and should exit when the server answers 204 (each \
             case ends with one), as a browser's EventSource stops. Each case is graded on the events and on the \
-            requests the server saw (how many, and their Last-Event-ID). Exit 0 when every case passes, else 1.
+            requests the server saw (how many, their Last-Event-ID, and for some cases their method and headers).
+
+            Cases that need a capability the client does not declare with --supports are "not supported": not run, \
+            not counted. A client with one reads what a case asks in its environment: SSE_LAB_HEADERS (one \
+            "name: value" a line), SSE_LAB_METHOD and SSE_LAB_BODY, SSE_LAB_READ_TIMEOUT_MS, SSE_LAB_LAST_EVENT_ID; \
+            it restarts its stream when it reads "restart" on stdin; it prints {"comment": "text"} for a comment.
+
+            Exit 0 when every case run passes, 1 when one fails, 2 when the client cannot be started at all.
 
             Example: cuecast conformance -- cuecast listen --json --default-retry 100 {url}
             """
@@ -31,6 +38,18 @@ struct ConformanceCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("case"), help: ArgumentHelp("Run only this case (repeatable).", valueName: "name"))
     var cases: [String] = []
+
+    @Option(
+        name: .customLong("supports"),
+        help: ArgumentHelp(
+            "A capability the client has (repeatable, or comma-separated): \(ConformanceCapability.allCases.map(\.rawValue).joined(separator: ", ")).",
+            valueName: "capability"
+        )
+    )
+    var supports: [String] = []
+
+    @Flag(help: "Print the results as one JSON object (cases with verdict and problems, and the score) instead of the report card.")
+    var json = false
 
     @Argument(parsing: .postTerminator, help: "The client command, with {url} where the case's URL goes.")
     var command: [String] = []
@@ -47,9 +66,29 @@ struct ConformanceCommand: AsyncParsableCommand {
         for name in cases where ConformanceCase.named(name) == nil {
             throw ValidationError("no case '\(name)'; cases: \(ConformanceCase.all.map(\.name).joined(separator: ", "))")
         }
+        _ = try capabilities()
+    }
+
+    private func capabilities() throws -> Set<ConformanceCapability> {
+        var found: Set<ConformanceCapability> = []
+        for name in supports.flatMap({ $0.split(separator: ",") }).map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            guard let capability = ConformanceCapability(rawValue: name) else {
+                throw ValidationError(
+                    "no capability '\(name)'; capabilities: \(ConformanceCapability.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+            found.insert(capability)
+        }
+        return found
     }
 
     func run() async throws {
+        // A client that closes its stdin before the lab writes "restart" must not kill the lab.
+        signal(SIGPIPE, SIG_IGN)
+        if let problem = ClientProcess.launchProblem(command[0]) {
+            printError("Error: cannot start the client: \(problem)")
+            throw ExitCode(2)
+        }
         let selected = cases.isEmpty ? ConformanceCase.all : ConformanceCase.all.filter { cases.contains($0.name) }
         let lab = ConformanceLab()
         var logger = Logger(label: "cuecast-conformance")
@@ -73,24 +112,51 @@ struct ConformanceCommand: AsyncParsableCommand {
             while let next = try await group.next() { if next != nil { break } }
             return results
         }
-        print(ConformanceReport(command: command, results: results).text, terminator: "")
-        if !results.allSatisfy(\.grade.passed) { throw ExitCode(1) }
+        if let problem = Self.neverStarted(results) {
+            printError("Error: the client never got going: \(problem)")
+            throw ExitCode(2)
+        }
+        let report = ConformanceReport(command: command, results: results)
+        print(json ? report.json.compactText : report.text, terminator: json ? "\n" : "")
+        if results.contains(where: { $0.grade.verdict == .fail }) { throw ExitCode(1) }
+    }
+
+    /// Why the client made no request in any case it ran, if it did not: it could not be started, or it exited at
+    /// once each time. A score would say nothing about such a client.
+    static func neverStarted(_ results: [ConformanceResult]) -> String? {
+        let ran = results.filter { $0.grade.verdict != .notSupported }
+        let clients = ran.compactMap(\.client)
+        guard let first = clients.first, ran.allSatisfy(\.seen.isEmpty), clients.allSatisfy({ $0.status != 0 && !$0.timedOut }) else { return nil }
+        if let reason = first.couldNotStart { return reason }
+        let status = first.status.map { "exit status \($0)" } ?? "no exit status"
+        let stderr = first.stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        return "it made no request in any case and exited with \(status) each time" + (stderr.isEmpty ? " (nothing on stderr)" : "; its stderr:\n" + stderr)
     }
 
     private func runCases(_ selected: [ConformanceCase], port: Int, lab: ConformanceLab) async -> [ConformanceResult] {
         let (command, timeout, jobs) = (self.command, Duration.seconds(self.timeout), self.jobs)
+        let capabilities = (try? self.capabilities()) ?? []
         return await withTaskGroup(of: (Int, ConformanceResult).self) { group in
             var results: [(Int, ConformanceResult)] = []
             for (index, conformanceCase) in selected.enumerated() {
                 if index >= jobs, let done = await group.next() { results.append(done) }
                 group.addTask {
+                    if let needed = conformanceCase.capability, !capabilities.contains(needed) {
+                        return (index, ConformanceResult(conformanceCase: conformanceCase, grade: .notSupported, client: nil, seen: []))
+                    }
                     let run = "cli-\(UUID().uuidString.prefix(8))"
                     let url = "http://127.0.0.1:\(port)/conformance/\(conformanceCase.name)?run=\(run)"
                     let arguments = command.map { $0.replacingOccurrences(of: "{url}", with: url) }
-                    let client = await ClientProcess.run(arguments, timeout: timeout)
-                    let outcome = ConformanceCase.Outcome(events: client.events, requests: lab.requests(run: run, case: conformanceCase.name))
-                    let grade = ConformanceGrade(conformanceCase, got: outcome)
-                    return (index, ConformanceResult(conformanceCase: conformanceCase, grade: grade, client: client))
+                    let client = await ClientProcess.run(
+                        arguments, environment: conformanceCase.request.environment, restartAfterEvents: conformanceCase.request.restartAfterEvents,
+                        timeout: timeout + conformanceCase.idleTime
+                    )
+                    let seen = lab.seen(run: run, case: conformanceCase.name)
+                    let outcome = ConformanceCase.Outcome(
+                        events: client.events, requests: lab.requests(run: run, case: conformanceCase.name), comments: client.comments
+                    )
+                    let grade = ConformanceGrade(conformanceCase, got: outcome, seen: seen)
+                    return (index, ConformanceResult(conformanceCase: conformanceCase, grade: grade, client: client, seen: seen))
                 }
             }
             for await done in group { results.append(done) }
@@ -103,5 +169,7 @@ struct ConformanceCommand: AsyncParsableCommand {
 struct ConformanceResult: Sendable {
     let conformanceCase: ConformanceCase
     let grade: ConformanceGrade
-    let client: ClientProcess.Result
+    /// `nil` for a case not run (not supported).
+    let client: ClientProcess.Result?
+    let seen: [SeenRequest]
 }

@@ -1,7 +1,10 @@
 """Cuecast as a test double, in headless Chromium: the inspector's fault switches and the conformance lab page."""
 import json
+from pathlib import Path
 
 from test_pages import inspector_events, parse_event_stream
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_inspector(page, query):
@@ -35,21 +38,53 @@ def test_inspector_close_mid_event_resumes_without_gap(page, server):
 
 def test_conformance_lab_in_chromium(page, server):
     page.open("/conformance.html")
-    page.wait(lambda: page.js("return window.conformance?.done"), 120, "every case to run")
+    page.wait(lambda: page.js("return window.conformance?.done"), 240, "every case to run")
     results = page.js("return window.conformance.results")
-    total = page.js("return window.conformance.total")
+    state = page.js("return window.conformance")
+    cases = server.get_json("/api/conformance")["cases"]
     verdicts = {r["name"]: r["verdict"] for r in results}
     failed = {name: verdict for name, verdict in verdicts.items() if verdict == "fail"}
-    print(f"\nheadless Chromium: {total - len(failed)}/{total}; failed: {sorted(failed)}")
-    assert len(results) == total == len(server.get_json("/api/conformance")["cases"])
+    print(f"\nheadless Chromium: {state['passed']}/{state['run']}; failed: {sorted(failed)}")
+    # The whole catalogue: every case either ran or is marked as needing what an EventSource cannot do.
+    assert len(results) == state["total"] == len(cases)
     assert not failed, [r for r in results if r["verdict"] == "fail"]
+    needing = {c["name"] for c in cases if c.get("capability")}
+    assert needing and {n for n, v in verdicts.items() if v == "not supported"} == needing
+    assert state["run"] == len(cases) - len(needing) == state["passed"]
     # Chromium refuses a charset other than UTF-8: the browsers' side of the one disagreement.
     assert verdicts["content-type-charset"] == "pass (browser behaviour)"
-    assert page.text("#score").startswith(f"Score: {total}/{total} (100%)")
+    run = len(cases) - len(needing)
+    assert page.text("#score").startswith(f"Score: {run}/{run} (100%)")
+    assert f"{len(needing)} not supported" in page.text("#score")
     page.screenshot("conformance")
     # The failing cases make Chromium log their refusals (status 500, text/plain, no Content-Type): expected here.
     page.collect_logs()
     page.console.clear()
+
+
+def test_conformance_page_shows_the_published_matrix_without_scrolling_sideways(page, server):
+    """The page shows the published matrix (public/conformance-matrix.json) beside its own result, and its tables fit a
+    1366 px wide screen (issue 24: the table scrolled sideways)."""
+    published = json.loads((ROOT / "public" / "conformance-matrix.json").read_text())
+    metrics = {"width": 1366, "height": 800, "deviceScaleFactor": 1, "mobile": False}
+    page.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    try:
+        page.open("/conformance.html?case=format-bom&case=invalid-utf-8&case=ld-post")
+        page.wait(lambda: page.js("return window.conformance?.done"), 60, "three cases to run")
+        rows = page.js("return [...document.querySelectorAll('#matrix tbody tr')].map(r => [...r.cells].map(c => c.textContent))")
+        assert [r[0].split(" ")[0] for r in rows[:-1]] == [c["name"].split(" ")[0] for c in published["clients"]]
+        assert rows[-1][0] == "this browser (now)" and rows[-1][1] == "2/2"
+        for row, client in zip(rows, published["clients"]):
+            assert row[1] == f"{client['passed']}/{client['run']}"
+        # Each case's row says which published clients fail it.
+        others = page.js("return Object.fromEntries([...document.querySelectorAll('#results tr')].map(r => [r.cells[0].textContent, r.cells[5].textContent]))")
+        failing = [c["name"] for c in published["clients"] if c["verdicts"].get("invalid-utf-8") == "fail"]
+        assert others["invalid-utf-8"] == (f"fail: {', '.join(failing)}" if failing else "all pass")
+        assert page.js("return document.querySelector('#results tr:last-child').dataset.verdict") == "not supported"
+        width = page.js("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        assert width[0] <= width[1], width
+    finally:
+        page.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {**metrics, "width": 1000, "height": 700})
 
 
 def test_manual_clock_steps_a_browser_event_source(page, server):

@@ -1,17 +1,30 @@
 import CuecastCore
 import Synchronization
 
-/// The requests each run of each conformance case received, so the lab can tell how a client reconnected.
+/// The requests each run of each conformance case received, so the lab can tell how a client reconnected and what
+/// it sent.
 ///
 /// A run is one client going through one case: the page and `cuecast conformance` pick a fresh token per run, so
 /// the first request of a run gets the case's first response, the second its second, and so on (then `204`).
-/// Runs are kept in memory up to a bound, oldest dropped first.
+/// What is kept is bounded: `runLimit` runs (oldest dropped first), `requestLimit` requests a run (later ones are
+/// counted, not kept), and per request only the headers a case looks at, each cut to `valueLimit` bytes, and
+/// `bodyLimit` bytes of body: at most about 1,000 × 8 × 2.3 KB ≈ 18 MB whatever clients send (a page visit uses
+/// about 130 runs; no case makes more than 4 requests).
 public final class ConformanceLab: Sendable {
-    /// How many runs are remembered.
-    static let runLimit = 10_000
+    static let runLimit = 1_000
+    static let requestLimit = 8
+    static let bodyLimit = 1_024
+    static let valueLimit = 256
+    /// The headers a case looks at, besides the custom ones it asks a client to send.
+    static let notedHeaders = ["last-event-id", "accept", "cache-control", "content-type"]
+
+    private struct Run {
+        var requests: [SeenRequest] = []
+        var count = 0
+    }
 
     private struct State {
-        var runs: [String: [String?]] = [:]
+        var runs: [String: Run] = [:]
         var order: [String] = []
     }
 
@@ -20,23 +33,33 @@ public final class ConformanceLab: Sendable {
     public init() {}
 
     /// Notes a request of `run` on `name`; returns its index in the run (0 for the first).
-    func request(run: String, case name: String, lastEventID: String?) -> Int {
+    func request(run: String, case name: String, _ request: SeenRequest) -> Int {
         let key = name + "\u{0}" + run
         return state.withLock { state in
             if state.runs[key] == nil {
                 state.order.append(key)
                 if state.order.count > Self.runLimit { state.runs[state.order.removeFirst()] = nil }
             }
-            var requests = state.runs[key] ?? []
-            requests.append(lastEventID)
-            state.runs[key] = requests
-            return requests.count - 1
+            var entry = state.runs[key] ?? Run()
+            if entry.requests.count < Self.requestLimit { entry.requests.append(request) }
+            entry.count += 1
+            state.runs[key] = entry
+            return entry.count - 1
         }
     }
 
-    /// The `Last-Event-ID` of every request of `run` on `name`, in order (`nil`: none sent).
+    /// The requests of `run` on `name`, in order, as far as they were kept.
+    public func seen(run: String, case name: String) -> [SeenRequest] {
+        state.withLock { $0.runs[name + "\u{0}" + run]?.requests ?? [] }
+    }
+
+    /// The `Last-Event-ID` of every request of `run` on `name`, in order (`nil`: none sent), one per request made.
     public func requests(run: String, case name: String) -> [String?] {
-        state.withLock { $0.runs[name + "\u{0}" + run] ?? [] }
+        state.withLock { state in
+            guard let entry = state.runs[name + "\u{0}" + run] else { return [] }
+            // Requests past the limit were not kept: they count, with the last kept header standing in.
+            return entry.requests.map(\.lastEventID) + Array(repeating: entry.requests.last?.lastEventID, count: entry.count - entry.requests.count)
+        }
     }
 
     /// Whether a run token is usable: 1 to 64 letters, digits, `-` or `_`.
