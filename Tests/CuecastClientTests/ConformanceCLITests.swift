@@ -97,6 +97,22 @@ struct ConformanceCLITests {
         #expect(unsupported.stdout.contains("Score: 0/0 (0%); 1 not supported"), "\(unsupported.stdout)")
     }
 
+    @Test("restart: once the client has printed an event, the lab writes restart on its stdin")
+    func restartOnStdin() async throws {
+        // Request 1 (cut after a second of the case's silence), one event, then it waits for the word on stdin,
+        // and reconnects: request 2 gets "Thanks", request 3 the 204.
+        let client = #"""
+            curl -s --max-time 1 "$0" > /dev/null; echo '{"type":"message","data":"Hello","id":""}'
+            read -r word; [ "$word" = restart ] || exit 5
+            curl -s "$0" > /dev/null; echo '{"type":"message","data":"Thanks","id":""}'; curl -s "$0" > /dev/null
+            """#
+        let result = try await CLIProcess.run(
+            ["conformance", "--supports", "restart", "--case", "ld-restart", "--", "sh", "-c", client, "{url}"], timeout: .seconds(60)
+        )
+        #expect(result.status == 0, "stdout:\n\(result.stdout)\nstderr:\n\(result.stderr)")
+        #expect(result.stdout.contains("PASS   ld-restart"), "\(result.stdout)")
+    }
+
     @Test("a client that cannot start is an error naming why, not a score")
     func clientCannotStart() async throws {
         let missing = try await CLIProcess.run(["conformance", "--", "no-such-sse-client", "--json", "{url}"])
