@@ -19,7 +19,7 @@ import h2.connection
 import h2.events
 import h2.settings
 
-from harness import Server, binary
+from harness import Server, binary, chunked_body, free_port
 
 BUDGET_KIB = 256
 GROWTH_BOUND_KIB = 64 * 1024
@@ -164,21 +164,6 @@ def events_in(body):
     return numbers
 
 
-def http1_body(raw):
-    """An HTTP/1.1 chunked body without its framing (enough for counting events)."""
-    _, _, rest = bytes(raw).partition(b"\r\n\r\n")
-    out = bytearray()
-    while rest:
-        size_line, _, rest = rest.partition(b"\r\n")
-        try:
-            size = int(size_line, 16)
-        except ValueError:
-            break
-        out += rest[:size]
-        rest = rest[size + 2:]
-    return bytes(out)
-
-
 def publish(server, channel, count, size, start=0):
     """Publishes events `start`..; how many publishes failed (a server too busy to answer in 5 s, say)."""
     payload = "x" * size
@@ -199,7 +184,6 @@ def certificate():
 
 def tls_server(*args, **kwargs):
     cert, key = certificate()
-    from harness import free_port
     https = free_port()
     server = Server("--https-port", str(https), "--tls-cert", cert, "--tls-key", key, *args, **kwargs)
     server.https_port = https
@@ -236,7 +220,7 @@ async def fault_flood_case(quick, record):
             await asyncio.sleep(2)
             peak = max(peak, server.rss_kib())
             held = status_counts(server).get("f", 0) - 1
-            got = events_in(http1_body(witness.data))
+            got = events_in(chunked_body(witness.data))
             for s in subscribers + [witness]:
                 s.close()
             growth = peak - baseline
@@ -277,7 +261,7 @@ async def fault_matrix_case(quick, record):
             await asyncio.sleep(1)
             peak = max(peak, server.rss_kib())
             health = server.health_time()
-            got = events_in(http1_body(witness.data))
+            got = events_in(chunked_body(witness.data))
             for client in clients + [witness]:
                 client.close()
             growth = peak - baseline
@@ -331,10 +315,10 @@ async def fast_reader_case(quick, record):
         await asyncio.to_thread(publish, server, "default", 100, 4096)
         reader = RawSubscriber(server.port, "/subscribeToEvents", "fast")
         deadline = time.time() + 5
-        while time.time() < deadline and len(events_in(http1_body(reader.data))) < 100:
+        while time.time() < deadline and len(events_in(chunked_body(reader.data))) < 100:
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.3)
-        body = http1_body(reader.data)
+        body = chunked_body(reader.data)
         got = events_in(body)
         reader.close()
         cut = b"cut off" in body
