@@ -60,7 +60,38 @@ struct ConnectionDoorTests {
                 let (bytes, _) = await socket.drain(timeout: .seconds(5))
                 let text = String(decoding: bytes, as: UTF8.self)
                 #expect(text.hasPrefix("HTTP/1.1 400"), "\(name): \(text.prefix(60).debugDescription)")
+                // One answer per bad request: the parser's 400, not a second one from the route whose body failed.
+                #expect(text.components(separatedBy: "HTTP/1.1 ").count == 2, "\(name): \(text.debugDescription)")
             }
+        }
+    }
+
+    @Test("a chunk extension of 1 MB or 1 MB of trailers is refused with one 400 and a close; honest one-byte chunks pass")
+    func framingIsBounded() async throws {
+        try await withServer([]) { port in
+            let head = "POST /generateEvent HTTP/1.1\r\nHost: localhost\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n"
+            let megabyte = String(repeating: "a", count: 1 << 20)
+            for (name, framing) in [
+                ("chunk extension", "3;x=\(megabyte)\r\nabc\r\n0\r\n\r\n"),
+                ("trailers", "3\r\nabc\r\n0\r\n" + String(repeating: "X-Pad: \(String(repeating: "b", count: 1000))\r\n", count: 1024) + "\r\n"),
+            ] {
+                let socket = try RawSocket(port: port, receiveBuffer: 64 * 1024)
+                try socket.send(head)
+                // Sent in pieces, as a client streaming it would; the server may stop taking them.
+                let bytes = Array(framing.utf8)
+                var offset = 0
+                while offset < bytes.count, (try? socket.send(Array(bytes[offset..<min(offset + 65536, bytes.count)]))) != nil { offset += 65536 }
+                let (answer, ending) = await socket.drain(timeout: .seconds(5))
+                let text = String(decoding: answer, as: UTF8.self)
+                #expect(text.hasPrefix("HTTP/1.1 400"), "\(name): \(text.prefix(80).debugDescription)")
+                #expect(text.components(separatedBy: "HTTP/1.1 ").count == 2, "\(name): \(text.debugDescription)")
+                #expect(ending != nil, "\(name): the connection stayed open")
+            }
+            // 200 one-byte chunks (six bytes on the wire for each byte of body) are honest framing.
+            let socket = try RawSocket(port: port, receiveBuffer: 64 * 1024)
+            try socket.send(head + String(repeating: "1\r\nx\r\n", count: 200) + "0\r\n\r\n")
+            let answer = await socket.read(timeout: .seconds(5)) { $0.contains("\r\n\r\n") }.text
+            #expect(answer.hasPrefix("HTTP/1.1 202"), "\(answer.prefix(80).debugDescription)")
         }
     }
 

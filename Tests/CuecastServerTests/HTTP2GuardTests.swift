@@ -1,3 +1,4 @@
+import CuecastServer
 import CuecastTestSupport
 import Foundation
 import Testing
@@ -51,6 +52,39 @@ struct HTTP2GuardTests {
         }
     }
 
+    @Test("a WINDOW_UPDATE that overflows the connection window gets GOAWAY FLOW_CONTROL_ERROR and a close; its streams' slots come back")
+    func connectionWindowOverflow() async throws {
+        try await withServer([]) { port in
+            let socket = try RawSocket(port: port, receiveBuffer: 256 * 1024)
+            var opening = H2.preface
+            for index in 0..<5 {
+                opening += H2.frame(.headers, flags: H2.endHeaders | H2.endStream, stream: UInt32(1 + 2 * index), H2.get("/subscribeToEvents?history=none"))
+            }
+            try socket.send(opening)
+            let joined = try await eventually { try await subscriberCount(channel: "default", port: port) == 5 }
+            try #require(joined)
+            // 2^31 - 1 more on a window that already holds 65,535: over the largest window (RFC 9113 §6.9.1).
+            let overflow = H2.frame(.windowUpdate, stream: 0, [0x7F, 0xFF, 0xFF, 0xFF])
+            _ = try await Self.goAwayAndClose(after: overflow, on: socket, code: 0x3, timeout: .seconds(5))  // FLOW_CONTROL_ERROR
+            let released = try await eventually { try await subscriberCount(channel: "default", port: port) == 0 }
+            #expect(released, "the connection's streams gave their slots back")
+        }
+    }
+
+    @Test("a connection that sends the preface and nothing more is closed after the idle timeout")
+    func prefaceOnlyIsTimedOut() async throws {
+        try await withServer([], configure: { $0.idleTimeout = .seconds(1) }) { port in
+            let withSettings = try RawSocket(port: port, receiveBuffer: 64 * 1024)
+            try withSettings.send(H2.preface)
+            let bare = try RawSocket(port: port, receiveBuffer: 64 * 1024)
+            try bare.send(Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8))
+            for socket in [withSettings, bare] {
+                let (_, ending) = await socket.drain(timeout: .seconds(4))
+                #expect(ending != nil, "still open after four idle timeouts")
+            }
+        }
+    }
+
     /// Sends `bytes`, reads until the server stops, and checks what a connection error looks like: the last frame
     /// of type GOAWAY carries `code`, and the server closed the connection (a FIN, or a reset if it left input
     /// unread). Returns the frames it sent.
@@ -69,7 +103,7 @@ struct HTTP2GuardTests {
 /// table or Huffman coding (literal fields, static-table names).
 enum H2 {
     enum FrameType: UInt8 {
-        case data = 0, headers = 1, rstStream = 3, settings = 4, goAway = 7, continuation = 9
+        case data = 0, headers = 1, rstStream = 3, settings = 4, goAway = 7, windowUpdate = 8, continuation = 9
     }
 
     static let endStream: UInt8 = 0x1

@@ -159,3 +159,20 @@ def status_of(response):
         return int(response.split(b" ", 2)[1])
     except (IndexError, ValueError):
         return None
+
+
+def chunked_body(raw):
+    """The bytes after an HTTP/1.1 response head, with chunk framing removed (up to the last chunk)."""
+    _, _, rest = bytes(raw).partition(b"\r\n\r\n")
+    out = bytearray()
+    while rest:
+        size_line, _, rest = rest.partition(b"\r\n")
+        try:
+            size = int(size_line, 16)
+        except ValueError:
+            break
+        if size == 0:
+            break
+        out += rest[:size]
+        rest = rest[size + 2:]
+    return bytes(out)

@@ -19,7 +19,7 @@ import time
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import Server, raw_exchange, status_of  # noqa: E402
+from harness import Server, chunked_body, raw_exchange, status_of  # noqa: E402
 
 RESULTS = []
 
@@ -51,20 +51,7 @@ class Witness:
 
     def body(self):
         """The bytes after the response head, with HTTP/1.1 chunk framing removed."""
-        raw = bytes(self.data)
-        head, _, rest = raw.partition(b"\r\n\r\n")
-        out = bytearray()
-        while rest:
-            size_line, _, rest = rest.partition(b"\r\n")
-            try:
-                size = int(size_line, 16)
-            except ValueError:
-                break
-            if size == 0:
-                break
-            out += rest[:size]
-            rest = rest[size + 2:]
-        return bytes(out)
+        return chunked_body(self.data)
 
     def lines(self):
         return re.split(rb"\r\n|\r|\n", self.body())

@@ -51,6 +51,8 @@ final class ConnectionRegistry: Sendable {
         var nextID: UInt64 = 1
         /// Slots held: streams running, and responses admitted whose body has not started yet.
         var admitted = 0
+        /// HTTP/2 connections with no stream open (see `holdIdleConnection`).
+        var idleConnections = 0
         var open: [UInt64: Connection] = [:]
     }
 
@@ -78,13 +80,33 @@ final class ConnectionRegistry: Sendable {
     /// costs nothing. Full: `503` with `Retry-After`, which only refuses streams; other routes keep working.
     func admit() throws(APIError) -> Slot {
         let id: UInt64? = state.withLock { state in
-            guard state.admitted < limit else { return nil }
+            guard state.admitted + state.idleConnections < limit else { return nil }
             state.admitted += 1
             defer { state.nextID += 1 }
             return state.nextID
         }
         guard let id else { throw full }
         return Slot(id: id, registry: self)
+    }
+
+    /// An HTTP/2 connection with no stream open holds a place among the `limit` too: it holds a descriptor all the
+    /// same, and under `ulimit -n 256` three hundred connections that sent the preface and nothing more took every
+    /// descriptor and `/healthz` stopped answering (issue 22). `false` when every place is taken: the connection is
+    /// closed then. Given back with ``releaseIdleConnection()`` when its first stream opens, or it closes. A few
+    /// (`idleHeadroom`) may come past the limit, so a client past it still hears its stream's 503 with `Retry-After`;
+    /// the default limit leaves far more descriptors than that for other work.
+    func holdIdleConnection() -> Bool {
+        state.withLock { state in
+            guard state.admitted + state.idleConnections < limit.addingReportingOverflow(Self.idleHeadroom).partialValue else { return false }
+            state.idleConnections += 1
+            return true
+        }
+    }
+
+    static let idleHeadroom = 16
+
+    func releaseIdleConnection() {
+        state.withLock { $0.idleConnections -= 1 }
     }
 
     /// The answer when every slot is taken.

@@ -47,6 +47,10 @@ final class LoopFanout: FrameSink {
         /// Operations taken from the queue, waiting for the current pass to end.
         var pending = CircularBuffer<Operation>()
         var pass: Pass?
+        /// History frames as buffers, shared by every member replaying them (see `replayFrames`), by the address
+        /// of the frame's bytes; kept while any member is catching up (`catchingUp`).
+        var replays: [UInt: (bytes: [UInt8], frames: PassFrames)] = [:]
+        var catchingUp = 0
     }
 
     let loop: any EventLoop
@@ -85,6 +89,7 @@ final class LoopFanout: FrameSink {
     func leave(_ connection: StreamConnection) {
         guard let index = connection.memberIndex else { return }
         connection.memberIndex = nil
+        if connection.isCatchingUp { caughtUp() }
         let state = state.value
         let last = state.members.removeLast()
         if index < state.members.count {
@@ -92,6 +97,32 @@ final class LoopFanout: FrameSink {
             last.memberIndex = index
         }
         count.subtract(1, ordering: .relaxed)
+    }
+
+    /// A member has written its whole replay, or stopped before it had. On the loop.
+    func caughtUp() {
+        let state = state.value
+        state.catchingUp -= 1
+        if state.catchingUp <= 0 {
+            state.catchingUp = 0
+            state.replays.removeAll()
+        }
+    }
+
+    /// The replay's frames as buffers. A frame's bytes are copied into a buffer once per loop and shared by every
+    /// member that replays it while any is catching up: a hundred subscribers joining a channel with megabytes of
+    /// history hold one copy of it, not a hundred (two h2c connections of 256 streams that never opened their
+    /// window held 2.4 GiB of copied replays, issue 22). A frame is known by the address of its bytes, which the
+    /// entry keeps alive, so the address cannot name another frame while it is cached.
+    private func replayFrames(_ replay: [Frame], state: LoopState) -> [PassFrames] {
+        replay.compactMap { frame in
+            guard !frame.bytes.isEmpty else { return nil }
+            let key = frame.bytes.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+            if let cached = state.replays[key] { return cached.frames }
+            let frames = PassFrames(ByteBufferAllocator().buffer(bytes: frame.bytes))
+            state.replays[key] = (frame.bytes, frames)
+            return frames
+        }
     }
 
     private func enqueue(_ operation: Operation) {
@@ -136,18 +167,21 @@ final class LoopFanout: FrameSink {
                 guard turn(state) else { return }
             case .join(let connection, let admission):
                 let connection = connection.value
-                if connection.start(with: admission, fanout: self) {
+                if connection.start(with: admission, replay: replayFrames(admission.replay, state: state), fanout: self) {
                     connection.memberIndex = state.members.count
                     state.members.append(connection)
+                    if connection.isCatchingUp { state.catchingUp += 1 }
                 } else if !admission.finished {
                     count.subtract(1, ordering: .relaxed)
                 }
+                if state.catchingUp == 0 { state.replays.removeAll() }
             case .end(let reason, let finalFrame):
                 let ending = state.members
                 count.subtract(ending.count, ordering: .relaxed)
                 state.members.removeAll()
                 for member in ending {
                     member.memberIndex = nil
+                    if member.isCatchingUp { caughtUp() }
                     member.end(reason, finalFrame: finalFrame)
                 }
             }

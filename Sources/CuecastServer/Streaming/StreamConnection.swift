@@ -67,8 +67,16 @@ final class StreamConnection {
     private var stalled = false
     /// Why the stream was ended by `end`; a stream whose channel went away without one lost its client.
     private var endReason: CloseReason?
+    /// An end that waits for the replay to be written (a finished stream's history).
+    private var ending: (reason: CloseReason, finalFrame: Frame?)?
     /// How the body is written: through the codec, or framed here once an HTTP/1 connection has shed it.
     private(set) var framing = BodyFraming.parts
+    /// While the stream catches up on its replay: what is still to write, in order (the replay, then live frames
+    /// published meanwhile). `nil` once it is live. See `pump`.
+    private var backlog: Backlog?
+    private var pumping = false
+    /// The subscriber's buffer (`ServerConfiguration.subscriberBufferBytes`).
+    private let budget: Int
 
     init(
         plan: Plan, head: HTTPResponse, preamble: ByteBuffer, context: ChannelHandlerContext, multiplexed: HTTP2ConnectionHandler?,
@@ -84,6 +92,7 @@ final class StreamConnection {
         )
         self.closesConnection = closesConnection
         self.wire = faults.isEmpty ? nil : FaultyWire(faults: faults, context: context)
+        self.budget = max(plan.requests.configuration.subscriberBufferBytes, 1024)
     }
 
     /// Writes the head and preamble (flushed at once, so the client knows the stream is open), joins the hub, and
@@ -134,34 +143,105 @@ final class StreamConnection {
         }
     }
 
-    /// From the fanout, on the loop: writes the replay; `true` if the stream stays a member.
-    func start(with admission: SinkAdmission, fanout: LoopFanout) -> Bool {
+    /// From the fanout, on the loop: starts the replay (`replay`, the admission's frames as the fanout shares them
+    /// among its members); `true` if the stream stays a member.
+    ///
+    /// **The replay is written as the client takes it.** History can be megabytes (100 events of 60 KB), and written
+    /// at once it sat in every subscriber's buffer whole: 200 HTTP/1 subscribers that never read held 684 MiB, and a
+    /// fast reader was cut off for what the server itself had sent at once (issue 22). So the replay waits in the
+    /// stream's `backlog`, and `pump` writes from it while the subscriber's buffer is under half full; live frames
+    /// published meanwhile wait behind it and count against the buffer. The replay's bytes are the fanout's, shared
+    /// by every member replaying them: only what a subscriber has not taken yet is its own.
+    func start(with admission: SinkAdmission, replay: [PassFrames], fanout: LoopFanout) -> Bool {
         guard !closing, let plan = starting?.plan else { return false }
         starting = nil
         let metrics = requests.configuration.metrics
-        var bytes: [UInt8] = []
-        if admission.placement == .unknownID, let id = plan.lastEventID { bytes += plan.unplaced(id, admission.replay.first { $0.eventID != nil }?.eventID) }
+        var backlog = Backlog()
+        if admission.placement == .unknownID, let id = plan.lastEventID {
+            // The in-band notice that history is gone (a comment and a `cuecast-reset` event) goes before the replay.
+            let notice = plan.unplaced(id, admission.replay.first { $0.eventID != nil }?.eventID)
+            if !notice.isEmpty { backlog.append(PassFrames(context.channel.allocator.buffer(bytes: notice)), live: false) }
+        }
         if plan.lastEventID != nil { metrics.resumed(found: admission.placement != .unknownID) }
-        var events = 0
-        for frame in admission.replay {
-            bytes.append(contentsOf: frame.bytes)
-            if frame.kind == .event { events += 1 }
+        for frames in replay { backlog.append(frames, live: false) }
+        let events = admission.replay.reduce(0) { $0 + ($1.kind == .event ? 1 : 0) }
+        if backlog.bytes > 0 { metrics.delivered(events: events, subscribers: 1, bytes: backlog.bytes) }
+        if admission.finished { ending = (.finished, nil) }
+        if !backlog.isEmpty {
+            self.backlog = backlog
+            multiplexed?.left = { [unowned self] in self.pump() }
+            wire?.wrote = { [unowned self] in self.pump() }
         }
-        if let wire {
-            obey(wire.body(bytes))
-        } else if !bytes.isEmpty {
-            framing.write(context.channel.allocator.buffer(bytes: bytes), to: context)
-            context.flush()
-        }
-        if !bytes.isEmpty { metrics.delivered(events: events, subscribers: 1, bytes: bytes.count) }
+        if !admission.finished { self.fanout = fanout }
+        pump()
         // Stalled by the replay: silent from here, and open even if the stream has ended.
-        if stalled { return false }
-        if admission.finished {
-            end(.finished, finalFrame: nil)
-            return false
+        if stalled || closing { return false }
+        return !admission.finished
+    }
+
+    /// Whether the stream is still catching up on its replay (the fanout shares replay buffers while any is).
+    var isCatchingUp: Bool { backlog != nil }
+
+    /// Bytes written that the client has not taken yet, wherever they wait: in a fault, in NIOHTTP2 (behind the
+    /// stream's window or in the connection's queue), or in the channel (HTTP/1, where NIO counts them).
+    private var unsent: Int {
+        let held = wire?.held ?? 0
+        if let multiplexed { return held + multiplexed.unsent }
+        return held + ((try? context.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0)
+    }
+
+    /// Whether the subscriber's buffer is under half full. A stream channel's own writability counts too where its
+    /// writes pass through it (HTTP/1, and a fault's writes on HTTP/2).
+    private var hasRoom: Bool {
+        guard unsent < budget / 2 else { return false }
+        return (multiplexed != nil && wire == nil) || context.channel.isWritable
+    }
+
+    /// Writes from the backlog while the subscriber's buffer is under half full; once it is empty and there is room,
+    /// the stream is live (and ends, if its end was waiting for the replay). Called when the stream starts and
+    /// whenever bytes have left: the channel is writable again (HTTP/1), a marked frame has left (HTTP/2), a fault
+    /// has written what was due.
+    private func pump() {
+        // A write can complete at once, inside this loop, and call back here: the outer call carries on.
+        guard !pumping, backlog != nil, !closing || ending != nil else { return }
+        pumping = true
+        var writing = true
+        while writing {
+            var held: [HTTP2ConnectionHandler] = []
+            while !stalled, !cutOff, let frames = backlog?.first, hasRoom {
+                backlog?.removeFirst()
+                write(frames, holding: &held)
+                // Flushed one by one on HTTP/1: over TLS the bytes are counted only once NIOSSL has encrypted them.
+                if multiplexed == nil, wire == nil { context.flush() }
+            }
+            for connection in held { connection.releaseFlushes() }
+            // The flush may have sent what was written, making room again (the call back here returned at once).
+            writing = !stalled && !cutOff && !(backlog?.isEmpty ?? true) && hasRoom
         }
-        self.fanout = fanout
-        return true
+        pumping = false
+        guard let backlog, !stalled, !cutOff, backlog.isEmpty, hasRoom else { return }
+        self.backlog = nil
+        multiplexed?.left = nil
+        wire?.wrote = nil
+        // Counted by the fanout only as a member (it may catch up at once, inside `start`).
+        if memberIndex != nil { fanout?.caughtUp() }
+        if let (reason, finalFrame) = ending {
+            ending = nil
+            closing = false
+            end(reason, finalFrame: finalFrame)
+        }
+    }
+
+    /// One body write, through the fault (if any) or the stream's framing; not flushed on HTTP/1.
+    private func write(_ frames: PassFrames, holding held: inout [HTTP2ConnectionHandler]) {
+        if let wire {
+            obey(wire.body(frames.buffer.readableBytesView))
+        } else if let multiplexed {
+            if multiplexed.connection.holdFlushes() { held.append(multiplexed.connection) }
+            _ = multiplexed.write(frames.http2Data, bytes: frames.buffer.readableBytes)
+        } else {
+            framing.write(frames.buffer, to: context)
+        }
     }
 
     /// Frames from the fanout: the same buffer every member gets (on HTTP/2, the same DATA payload around it). On
@@ -170,8 +250,14 @@ final class StreamConnection {
     /// `false` if the stream is stopping and wrote nothing.
     func send(_ frames: PassFrames, holding held: inout [HTTP2ConnectionHandler]) -> Bool {
         guard !closing, !cutOff else { return false }
+        if backlog != nil {
+            backlog?.append(frames, live: true)
+            if (backlog?.liveBytes ?? 0) + unsent > budget { bufferFull() }
+            return true
+        }
         if let wire {
             obey(wire.body(frames.buffer.readableBytesView))
+            if wire.held > budget { bufferFull() }
             return true
         }
         guard let multiplexed else {
@@ -187,17 +273,35 @@ final class StreamConnection {
     /// Stops: `finalFrame` goes after what is already written, then the end of the response; the stream closes once
     /// that is flushed, or after the grace period if the client is not reading.
     func end(_ reason: CloseReason, finalFrame: Frame?) {
-        guard !closing else { return }
+        if closing {
+            // Only an end waiting for the replay may be overtaken: by a shutdown, a drop, the client leaving.
+            guard ending != nil, reason != .finished else { return }
+            ending = nil
+        }
         closing = true
         endReason = reason
         fanout?.leave(self)
         fanout = nil
         producerTask?.cancel()
+        if backlog != nil {
+            if reason == .finished {
+                // The client gets the whole replay first; `pump` ends the stream once it has.
+                ending = (reason, finalFrame)
+                return
+            }
+            // Cut off, dropped, shutting down or gone: the rest of the replay is not sent (a client resumes with
+            // `Last-Event-ID`).
+            backlog = nil
+            multiplexed?.left = nil
+            wire?.wrote = nil
+        }
         if let wire {
             if reason == .clientGone {
                 wire.cancel()
             } else {
-                if reason == .shutdown { wire.hurry() }
+                // A goodbye or a cut-off notice is not dripped or delayed: what the fault holds goes now (at most
+                // the buffer), then the notice, then the close.
+                if reason == .shutdown || reason == .overflow { wire.hurry() }
                 if let finalFrame { _ = wire.body(finalFrame.bytes) }
             }
             wire.then { self.finish(reason) }
@@ -237,9 +341,14 @@ final class StreamConnection {
         connection.eventLoop.execute { connection.value.end(reason, finalFrame: finalFrame) }
     }
 
-    /// The channel's writability changed: unwritable, the subscriber's buffer is full (see `bufferFull`).
+    /// The channel's writability changed: unwritable, the subscriber's buffer is full (see `bufferFull`), unless the
+    /// stream is catching up on its replay, which waits for the client instead (`pump`).
     func writabilityChanged(isWritable: Bool) {
-        if !isWritable { bufferFull() }
+        if backlog != nil {
+            if isWritable { pump() }
+        } else if !isWritable {
+            bufferFull()
+        }
     }
 
     /// The subscriber's buffer is full: it stopped reading (on HTTP/2, its stream's flow-control window is spent and
@@ -274,11 +383,16 @@ final class StreamConnection {
 
     /// The channel is gone (closed by either side): leave the fanout and give back the slot, once.
     func release() {
-        wire?.cancel()
-        closing = true
-        starting = nil
+        // Leaves first: the fanout counts the members still catching up.
         fanout?.leave(self)
         fanout = nil
+        wire?.cancel()
+        wire?.wrote = nil
+        multiplexed?.left = nil
+        backlog = nil
+        ending = nil
+        closing = true
+        starting = nil
         producerTask?.cancel()
         producerTask = nil
         guard !released else { return }
@@ -288,6 +402,29 @@ final class StreamConnection {
 }
 
 extension StreamConnection {
+    /// What a catching-up stream still has to write, and how much of it is live frames (its own to hold, counted
+    /// against its buffer; the replay's bytes are shared).
+    struct Backlog {
+        private var frames = CircularBuffer<(frames: PassFrames, live: Bool)>()
+        private(set) var liveBytes = 0
+        private(set) var bytes = 0
+
+        var isEmpty: Bool { frames.isEmpty }
+        var first: PassFrames? { frames.first?.frames }
+
+        mutating func append(_ frames: PassFrames, live: Bool) {
+            self.frames.append((frames, live))
+            bytes += frames.buffer.readableBytes
+            if live { liveBytes += frames.buffer.readableBytes }
+        }
+
+        mutating func removeFirst() {
+            let (frames, live) = self.frames.removeFirst()
+            bytes -= frames.buffer.readableBytes
+            if live { liveBytes -= frames.buffer.readableBytes }
+        }
+    }
+
     /// What a stream needs until it has started (see `starting`), behind one reference.
     private final class Starting {
         let plan: Plan

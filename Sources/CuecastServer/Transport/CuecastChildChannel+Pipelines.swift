@@ -22,6 +22,7 @@ extension CuecastChildChannel {
             withEncoderConfiguration: .init(),
             withDecoderLimitConfiguration: limits
         )
+        try pipeline.addHandler(RequestFramingGuard(), position: .before(pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)))
         try pipeline.addHandler(HTTP1VersionMatch())
         try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: secure))
         let decision = channel.eventLoop.makePromise(of: RequestDoor.Decision.self)
@@ -61,6 +62,9 @@ extension CuecastChildChannel {
         if let errors = try? pipeline.context(handlerType: HTTPServerProtocolErrorHandler.self) {
             pipeline.removeHandler(context: errors, promise: nil)
         }
+        if let framing = try? pipeline.context(handlerType: RequestFramingGuard.self) {
+            pipeline.removeHandler(context: framing, promise: nil)
+        }
         // Last: anything the parser hands on as it leaves goes straight to the door, which drops it.
         pipeline.removeHandler(context: parser, promise: nil)
         return framing
@@ -82,7 +86,7 @@ extension CuecastChildChannel {
         try channel.syncOptions?.setOption(
             ChannelOptions.writeBufferWaterMark, value: .init(low: connectionBuffer / 2, high: connectionBuffer)
         )
-        let connection = HTTP2ConnectionHandler()
+        let connection = HTTP2ConnectionHandler(connections: self.streams.connections, idle: configuration.timeouts.idle)
         try pipeline.addHandler(connection)
         var http2 = NIOHTTP2Handler.Configuration()
         http2.connection.initialSettings = [
@@ -91,14 +95,17 @@ extension CuecastChildChannel {
         ]
         http2.stream.outboundBufferSizeHighWatermark = streamBuffer
         http2.stream.outboundBufferSizeLowWatermark = streamBuffer / 2
-        let manager = NIOHTTP2ServerConnectionManagementHandler.Configuration(
+        let managerConfiguration = NIOHTTP2ServerConnectionManagementHandler.Configuration(
             maxIdleTime: configuration.timeouts.idle, maxAge: nil,
             maxGraceTime: TimeAmount(configuration.closeGracePeriod + .seconds(2)), keepalive: nil
         )
         let streams = self.streams
         let timeouts = self.timeouts
+        // NIO's convenience for a managed connection, spelled out to give NIOHTTP2 a frame delegate (the connection
+        // handler closes the connection after a GOAWAY for an error).
+        let manager = NIOHTTP2ServerConnectionManagementHandler(eventLoop: channel.eventLoop, configuration: managerConfiguration)
         let multiplexer = try pipeline.configureAsyncHTTP2Pipeline(
-            mode: .server, connectionManagerConfiguration: manager, http2HandlerConfiguration: http2
+            mode: .server, streamDelegate: manager.http2StreamDelegate, frameDelegate: connection, configuration: http2
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
                 try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTPServerCodec())
@@ -107,6 +114,7 @@ extension CuecastChildChannel {
                 return decision.futureResult
             }
         }
+        try pipeline.addHandler(manager)
         try pipeline.addHandler(HTTP2FrameEntry(connection: connection), position: .after(pipeline.handler(type: NIOHTTP2Handler.self)))
         // Last, where NIOHTTP2 reports its connection errors.
         try pipeline.addHandler(HTTP2ConnectionErrorCloser())

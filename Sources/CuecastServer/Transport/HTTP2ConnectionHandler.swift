@@ -21,7 +21,18 @@ import NIOHTTP2
 /// **Shutdown.** NIOHTTP2 does not pass `ChannelShouldQuiesceEvent` on to stream channels, and NIO's connection
 /// manager answers it with GOAWAY. This handler sits before both: it tells each stream's `RequestDoor` first (a stream
 /// writes the goodbye comment and ends), then passes the event on, so the GOAWAY follows the goodbyes.
-final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+///
+/// **A connection with no stream.** NIO's connection manager times an HTTP/2 connection out only after a stream has
+/// closed: its clock starts on `channelActive`, which a connection set up after its preface was read never sees. So a
+/// connection that sent the preface and nothing more stayed open for good, and held no subscriber slot: under
+/// `ulimit -n 256`, 300 of them took every descriptor (issue 22). While it has no stream open, a connection here
+/// holds a place among the server's subscribers (`ConnectionRegistry.holdIdleConnection`; closed at once if none is
+/// left) and is closed after the idle timeout.
+///
+/// **Connection errors.** On a connection error NIOHTTP2 sends GOAWAY and reports the error, but leaves the
+/// connection open: its streams went on streaming and kept their slots. NIOHTTP2 tells its frame delegate (this
+/// handler) of every frame it writes, so a GOAWAY with an error code closes the connection once it is flushed.
+final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, NIOHTTP2FrameDelegate {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
     typealias OutboundIn = IOData
@@ -43,11 +54,25 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Where frames enter NIOHTTP2 from above (`HTTP2FrameEntry`): live events are written there, past the stream
     /// channels, and flushed once per turn.
     private var entry: ChannelHandlerContext?
+    private let connections: ConnectionRegistry
+    private let idle: TimeAmount
+    /// While no stream is open: the place held among the subscribers, and the clock that closes the connection.
+    private var holdsPlace = false
+    private var idleTimer: Scheduled<Void>?
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    init(connections: ConnectionRegistry, idle: TimeAmount) {
+        self.connections = connections
+        self.idle = idle
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        becameIdle()
+    }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        leftIdle()
         doors.removeAll()
         gathered = nil
         gatheredPromise?.fail(ChannelError.ioOnClosedChannel)
@@ -123,9 +148,50 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func entered(_ context: ChannelHandlerContext?) { entry = context }
 
-    func register(_ door: RequestDoor) { doors[ObjectIdentifier(door)] = door }
+    func register(_ door: RequestDoor) {
+        if doors.isEmpty { leftIdle() }
+        doors[ObjectIdentifier(door)] = door
+    }
 
-    func unregister(_ door: RequestDoor) { doors[ObjectIdentifier(door)] = nil }
+    func unregister(_ door: RequestDoor) {
+        guard doors.removeValue(forKey: ObjectIdentifier(door)) != nil else { return }
+        if doors.isEmpty { becameIdle() }
+    }
+
+    /// No stream open: hold a place and start the clock, or close if no place is left.
+    private func becameIdle() {
+        guard let context, !holdsPlace, context.channel.isActive else { return }
+        guard connections.holdIdleConnection() else {
+            context.close(promise: nil)
+            return
+        }
+        holdsPlace = true
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: idle) { context.close(promise: nil) }
+    }
+
+    private func leftIdle() {
+        idleTimer?.cancel()
+        idleTimer = nil
+        if holdsPlace {
+            holdsPlace = false
+            connections.releaseIdleConnection()
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        leftIdle()
+        context.fireChannelInactive()
+    }
+
+    func wroteFrame(_ frame: HTTP2Frame) {
+        guard case .goAway(_, let code, _) = frame.payload, code != .noError, let context else { return }
+        // NIOHTTP2 writes the GOAWAY inside its own write path: close once it has been flushed, on the next tick.
+        let channel = context.channel
+        context.eventLoop.execute {
+            channel.flush()
+            channel.close(promise: nil)
+        }
+    }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is ChannelShouldQuiesceEvent {

@@ -33,6 +33,11 @@ final class HTTP2StreamFrames {
     private var sent = 0
     /// `written` when the last marked write was made.
     private var lastMark = 0
+    /// Called when a marked write has left: a stream catching up on its replay may write more.
+    var left: (() -> Void)?
+
+    /// Bytes written that the socket has not taken yet, as far as the marks tell.
+    var unsent: Int { written - sent }
 
     /// `nil` on HTTP/1 (no `connection`), or if the stream channel does not know its stream ID.
     init?(connection: HTTP2ConnectionHandler?, stream context: ChannelHandlerContext, bufferBytes: Int) {
@@ -45,8 +50,8 @@ final class HTTP2StreamFrames {
         self.bufferBytes = max(bufferBytes, 1024)
     }
 
-    /// Writes a live event's DATA frame; the connection's flush waits for the turn's end. `false` if the stream is
-    /// now over its buffer (the frame is written all the same: the caller ends the stream).
+    /// Writes a DATA frame (a live event, or a piece of the replay); the connection's flush waits for the turn's end.
+    /// `false` if the stream is now over its buffer (the frame is written all the same: the caller ends the stream).
     func write(_ data: HTTP2Frame.FramePayload, bytes: Int) -> Bool {
         written += bytes
         var promise: EventLoopPromise<Void>?
@@ -56,7 +61,10 @@ final class HTTP2StreamFrames {
             let marked = eventLoop.makePromise(of: Void.self)
             // Held strongly, not weakly (a weak reference would give every stream a side table for life): the promise
             // is completed or failed once NIOHTTP2 has sent or dropped the frame, and lets go of this then.
-            marked.futureResult.assumeIsolated().whenSuccess { self.sent = max(self.sent, mark) }
+            marked.futureResult.assumeIsolated().whenSuccess {
+                self.sent = max(self.sent, mark)
+                self.left?()
+            }
             promise = marked
         }
         connection.write(HTTP2Frame(streamID: streamID, payload: data), promise: promise)

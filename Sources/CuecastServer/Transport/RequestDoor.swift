@@ -1,6 +1,7 @@
 import CuecastCore
 import HTTPTypes
 import NIOCore
+import NIOHTTP1
 import NIOHTTPTypes
 
 /// The handler every request passes, on an HTTP/1 connection or an HTTP/2 stream, just after the protocol's codec:
@@ -61,6 +62,10 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     /// allocates nothing, and every idle subscriber carries this handler.
     private var waiting: [HTTPRequestPart] = []
     private var quiescing = false
+    /// A read the channel asked for while this door holds reading (see `read`), made once it lets go.
+    private var readHeld = false
+    /// HTTP/1: what counts a request body's framing (`RequestFramingGuard`), until the connection becomes a stream.
+    private var framingGuard: RequestFramingGuard?
     private var idleTimer: Scheduled<Void>?
     private var bodyTimer: Scheduled<Void>?
 
@@ -75,6 +80,7 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        if !isHTTP2 { framingGuard = try? context.pipeline.syncOperations.handler(type: RequestFramingGuard.self) }
         if isHTTP2, let parent = context.channel.parent {
             multiplexed = try? parent.pipeline.syncOperations.handler(type: HTTP2ConnectionHandler.self)
             multiplexed?.register(self)
@@ -141,15 +147,19 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
             guard hummingbirdChannel(context: context) != nil else { return }
             unanswered += 1
             readingBody = true
+            framingGuard?.bodyStarted()
             bodyTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeouts.body) { [weak self] in
                 if self?.readingBody == true { context.close(promise: nil) }
             }
             context.fireChannelRead(wrapInboundOut(part))
-        case .body:
-            if readingBody { context.fireChannelRead(wrapInboundOut(part)) }
+        case .body(let bytes):
+            guard readingBody else { return }
+            framingGuard?.decodedBody(bytes.readableBytes)
+            context.fireChannelRead(wrapInboundOut(part))
         case .end:
             guard readingBody else { return }
             readingBody = false
+            framingGuard?.bodyEnded()
             bodyTimer?.cancel()
             bodyTimer = nil
             context.fireChannelRead(wrapInboundOut(part))
@@ -162,6 +172,7 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
         let channel = context.channel
         guard let stream = streams.open(request, context: context, isHTTP2: isHTTP2, multiplexed: multiplexed) else { return false }
         self.stream = stream
+        framingGuard = nil
         waiting.removeAll()
         if !isHTTP2 {
             // NIO's outbound buffer is this subscriber's buffer; crossing the mark cuts it off (HTTP/2 streams get
@@ -221,13 +232,16 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
         if !waiting.isEmpty {
             // Read on once this write has returned: the next request may be a stream that writes at once.
             context.eventLoop.assumeIsolated().execute { [weak self] in self?.takeWaiting() }
+        } else {
+            releaseRead(context: context)
         }
     }
 
     private func takeWaiting() {
         guard let context else { return }
         var passedOn = false
-        while !waiting.isEmpty, stream == nil, unanswered == 0 || readingBody {
+        // Not while the client leaves earlier answers unread: the next answer would only wait behind them.
+        while !waiting.isEmpty, stream == nil, unanswered == 0 || readingBody, context.channel.isWritable {
             take(waiting.removeFirst(), context: context)
             passedOn = true
         }
@@ -236,6 +250,33 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
         // requests waits for the answers (found with two requests in one packet: the second was answered only when
         // the client gave up and closed).
         if passedOn { context.fireChannelReadComplete() }
+        releaseRead(context: context)
+    }
+
+    // MARK: Reading (back-pressure on requests)
+
+    /// Whether this door holds reading: requests are already waiting here, or the client is not reading the answers
+    /// (the channel is over its write buffer). Either way a further read would only queue more: 60 MB of pipelined
+    /// `GET /api/scenarios` whose answers were never read all were, 731 MiB (issue 22). A stream keeps reading, to
+    /// notice at once that its client has gone.
+    private var holdsReading: Bool {
+        guard stream == nil, let context else { return false }
+        return !waiting.isEmpty || (unanswered > 0 && !context.channel.isWritable)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if holdsReading {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// Makes the read held back by `read`, once the door no longer holds reading.
+    private func releaseRead(context: ChannelHandlerContext) {
+        guard readHeld, !holdsReading else { return }
+        readHeld = false
+        context.read()
     }
 
     // MARK: Events
@@ -270,6 +311,13 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         stream?.writabilityChanged(isWritable: context.channel.isWritable)
+        if stream == nil, context.channel.isWritable {
+            if !waiting.isEmpty, unanswered == 0 {
+                takeWaiting()
+            } else {
+                releaseRead(context: context)
+            }
+        }
         context.fireChannelWritabilityChanged()
     }
 
@@ -278,6 +326,11 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
             stream.end(.clientGone, finalFrame: nil)
             context.close(promise: nil)
         } else if hummingbird == nil {
+            context.close(promise: nil)
+        } else if error is HTTPParserError {
+            // NIO's error handler has answered it (400), unless a response was under way: the connection ends here.
+            // Passed on, the error also failed the request body Hummingbird was reading, and Hummingbird answered
+            // 400 a second time on the same connection (issue 23).
             context.close(promise: nil)
         } else {
             context.fireErrorCaught(error)
