@@ -27,15 +27,15 @@ struct LLMRoutes: Sendable {
             return Response.json(anthropic ? catalog.anthropicList : catalog.openAIList)
         }
         for provider in [LLMProvider.chatCompletions, .responses, .messages] {
-            router.post(RouterPath(provider.route)) { request, _ in
-                await answer(request, provider: provider)
+            router.post(RouterPath(provider.route)) { request, context in
+                await answer(request, provider: provider, http2: context.isHTTP2)
             }
         }
     }
 
     /// Every outcome, errors included, as a response in the provider's shape: the SDKs raise their own error types
     /// only from their own shapes.
-    func answer(_ request: Request, provider: LLMProvider) async -> Response {
+    func answer(_ request: Request, provider: LLMProvider, http2: Bool) async -> Response {
         var request = request
         do {
             let body = try await LLMRequest.read(&request)
@@ -59,7 +59,7 @@ struct LLMRoutes: Sendable {
             guard body.stream else {
                 return Response.json(provider.wire.body(model, context: context))
             }
-            return try stream(request, provider: provider, model: model, context: context, fault: fault)
+            return try stream(request, provider: provider, model: model, context: context, fault: fault, http2: http2)
         } catch {
             return provider.response(for: error)
         }
@@ -76,7 +76,9 @@ struct LLMRoutes: Sendable {
         return sequences.next(client: String(client.prefix(200)), sequence: text, steps: steps)
     }
 
-    func stream(_ request: Request, provider: LLMProvider, model: ModelScenario, context: ReplyContext, fault: LLMFault) throws(LLMError) -> Response {
+    func stream(
+        _ request: Request, provider: LLMProvider, model: ModelScenario, context: ReplyContext, fault: LLMFault, http2: Bool
+    ) throws(LLMError) -> Response {
         let query = request.uri.queryParameters
         let manual = request.headers[.cuecastClock] == "manual" || query["clock"] == "manual"
         let ids = request.headers[.cuecastIds] == "on" || query["ids"] == "on"
@@ -89,6 +91,10 @@ struct LLMRoutes: Sendable {
         }
         var headers: HTTPFields = [.contentType: "text/event-stream; charset=utf-8", .cacheControl: "no-cache", .accelBuffering: "no"]
         headers[.cuecastConnection] = connections.publicID(slot.id)
+        // Hummingbird closes an HTTP/1 connection once a body that watched for the client leaving
+        // (`consumeWithInboundCloseHandler`) is done; saying so keeps a client from sending its next request on it
+        // (AsyncHTTPClient raced that close and failed the request). HTTP/2 forbids the header, and keeps its connection.
+        if !http2 { headers[.connection] = "close" }
         let clock = manual ? PlaybackClock() : nil
         if clock != nil { headers[.cuecastPlayback] = String(slot.id) }
         let label = query["client"].map(String.init) ?? request.headers[.cuecastClient]
