@@ -91,13 +91,21 @@ async def channel_churn_case(quick, record):
         fresh = []
         for round_ in range(rounds):
             fresh += await asyncio.to_thread(publish_many, server.port, [f"new{round_}-{i}" for i in range(100)], 1, 10)
+        # A flood faster than 1,000 new names a second finds every channel used within the last second: those
+        # names get 503 with Retry-After, and the same names a second later are accepted (no lasting lock-out).
+        names = [f"new{round_}-{i}" for round_ in range(rounds) for i in range(100)]
+        refused = [name for name, status in zip(names, fresh) if status == 503]
+        await asyncio.sleep(1.2)
+        retried = await asyncio.to_thread(publish_many, server.port, refused, 1, 10) if refused else []
         count = len(json.loads(server.get("/api/channels")[1])["channels"])
         growth = server.rss_kib() - baseline
-        ok = made.count(202) == 999 and set(cross) == {404} and fresh.count(202) == len(fresh) and count <= 1000 and growth < 64 * 1024
+        accepted = fresh.count(202) + retried.count(202)
+        ok = made.count(202) == 999 and set(cross) == {404} and accepted == len(fresh) and count <= 1000 and growth < 64 * 1024
         record(f"channel churn: 1,000 channels made, then {len(fresh)} more names; 50 cross-site subscribes to new names",
-               "no lock-out (every new name 202), never more than 1,000 channels; cross-site pages cannot create channels",
+               "no lasting lock-out (every new name 202, at once or, past 1,000 new names a second, a second later), never "
+               "more than 1,000 channels; cross-site pages cannot create channels",
                ok, f"first 999 (+ default): {made.count(202)} x 202; cross-site: {sorted(set(cross))}; later names: {fresh.count(202)}/{len(fresh)} x 202 "
-                   f"(503s: {fresh.count(503)}); channels now {count}; resident +{growth // 1024} MiB")
+                   f"at once, {retried.count(202)}/{len(refused)} refused ones a second later; channels now {count}; resident +{growth // 1024} MiB")
     finally:
         server.stop()
 
