@@ -1,6 +1,7 @@
 """Every Cuecast page in a real headless Chromium: it loads without console errors, renders the events it
 receives, ends when it should (Stop, the id -1 sentinel, [DONE]) with nothing left open or re-requested on the
 server, and the inspector's raw and EventSource views agree, through server-side drops too."""
+import json
 import time
 
 import pytest
@@ -293,3 +294,28 @@ def test_lyrics_karaoke_and_stop(page, server):
     wait_closed(page, "stop")
     page.wait(lambda: server.subscribers("daisy-bell") == 0, 5, "no daisy-bell subscribers")
     assert_nothing_more(page, "/streams/daisy-bell")
+
+
+def test_inspector_shows_when_history_is_gone(page, server):
+    """A client away while more was published than a channel keeps: the server says so in band (`cuecast-reset`,
+    issue 23) and the inspector marks it in its event log, before the replay goes on from the oldest kept id."""
+    channel = f"gap{int(time.time() * 1000) % 10**8}"
+    page.open(f"/inspector.html?channel={channel}")
+    page.wait(lambda: server.open_connections(f"/channels/{channel}"), 10, "the inspector's streams to open")
+    for n in (1, 2):
+        assert server.post(f"/generateEvent?channel={channel}", json.dumps({"data": f"before {n}"}).encode(),
+                           {"Content-Type": "application/json"})[0] == 202
+    page.wait(lambda: len(inspector_events(page)) >= 2, 10, "the first two events")
+    page.click("#drop-es")
+    # While the EventSource waits its retry (3 s), 105 more events: the channel keeps 100, so id 2 is gone.
+    for n in range(105):
+        assert server.post(f"/generateEvent?channel={channel}", json.dumps({"data": f"away {n}"}).encode(),
+                           {"Content-Type": "application/json"})[0] == 202
+    page.wait(lambda: page.js("return window.inspector.reconnects") == 1, 10, "the EventSource to reconnect")
+    page.wait(lambda: "cuecast-reset" in page.text("#parsed"), 10, "the inspector to mark the gap")
+    note = page.text("#parsed")
+    assert "Last-Event-ID 2 is older than what the server keeps: events were missed" in note
+    assert "replaying from id 8" in note
+    page.wait(lambda: inspector_events(page)[-1]["lastEventId"] == "107", 10, "the replay to reach the newest event")
+    ids = [e["lastEventId"] for e in inspector_events(page) if e["type"] == "message"]
+    assert ids[:2] == ["1", "2"] and ids[2:] == [str(n) for n in range(8, 108)], ids
