@@ -275,27 +275,6 @@ def test_inspector_drop_resumes_without_gap(page, server):
     page.wait(lambda: not server.open_connections("/streams/dice"), 5, "no open dice connections after Close")
 
 
-def test_lyrics_karaoke_and_stop(page, server):
-    # Last on purpose: by now the live song is well under way, so the replayed history fills the fading lines.
-    page.open("/lyrics.html")
-    page.wait(lambda: page.js("return window.cuecast?.events.length") >= 1, 10, "a lyric")
-    first = page.js("return window.cuecast.events[0]")
-    assert first == {"type": "lyric", "data": "[START]", "lastEventId": "1"}
-    current = page.text("#current")
-    assert current and "Waiting" not in current
-    assert server.subscribers("daisy-bell") >= 1
-    page.wait(lambda: page.js("return window.cuecast.events.length") >= 2, 8, "the first sung line")
-    history = page.js("return window.cuecast.events.length")
-    if history >= 3:
-        assert page.js("return document.querySelectorAll('#previous div').length") == min(history - 2, 4)
-    page.wait(lambda: page.text("#current") == page.js("return window.cuecast.events.at(-1).data"), 3, "the current line")
-    page.screenshot("lyrics")
-    page.click("#stop")
-    wait_closed(page, "stop")
-    page.wait(lambda: server.subscribers("daisy-bell") == 0, 5, "no daisy-bell subscribers")
-    assert_nothing_more(page, "/streams/daisy-bell")
-
-
 def test_inspector_shows_when_history_is_gone(page, server):
     """A client away while more was published than a channel keeps: the server says so in band (`cuecast-reset`,
     issue 23) and the inspector marks it in its event log, before the replay goes on from the oldest kept id."""
@@ -319,3 +298,26 @@ def test_inspector_shows_when_history_is_gone(page, server):
     page.wait(lambda: inspector_events(page)[-1]["lastEventId"] == "107", 10, "the replay to reach the newest event")
     ids = [e["lastEventId"] for e in inspector_events(page) if e["type"] == "message"]
     assert ids[:2] == ["1", "2"] and ids[2:] == [str(n) for n in range(8, 108)], ids
+
+
+def test_lyrics_karaoke_and_stop(page, server):
+    # Last on purpose: by now the live song is well under way, so the replayed history fills the fading lines.
+    page.open("/lyrics.html")
+    page.wait(lambda: page.js("return window.cuecast?.events.length") >= 1, 10, "a lyric")
+    first = page.js("return window.cuecast.events[0]")
+    # The replay starts at the current pass's [START]; the song loops, so its id is 1 only on the first pass (the
+    # browser tests before this one can take longer than the song).
+    assert first["type"] == "lyric" and first["data"] == "[START]" and first["lastEventId"].isdigit(), first
+    current = page.text("#current")
+    assert current and "Waiting" not in current
+    assert server.subscribers("daisy-bell") >= 1
+    page.wait(lambda: page.js("return window.cuecast.events.length") >= 2, 8, "the first sung line")
+    history = page.js("return window.cuecast.events.length")
+    if history >= 3:
+        assert page.js("return document.querySelectorAll('#previous div').length") == min(history - 2, 4)
+    page.wait(lambda: page.text("#current") == page.js("return window.cuecast.events.at(-1).data"), 3, "the current line")
+    page.screenshot("lyrics")
+    page.click("#stop")
+    wait_closed(page, "stop")
+    page.wait(lambda: server.subscribers("daisy-bell") == 0, 5, "no daisy-bell subscribers")
+    assert_nothing_more(page, "/streams/daisy-bell")
