@@ -1,6 +1,7 @@
 import CuecastCore
 import HTTPTypes
 import NIOCore
+import NIOHTTP2
 import NIOHTTPTypes
 
 /// One event stream, on whichever protocol carries it: an HTTP/1.1 or HTTP/1.0 connection, or one HTTP/2 stream.
@@ -8,10 +9,10 @@ import NIOHTTPTypes
 /// This is the only place a stream's life is written: the response head and preamble, the replay, live frames from
 /// the hub's `LoopFanout`, the cut-off of a subscriber that stops reading, the sentinel and the end, the goodbye on
 /// shutdown, the drop on request, and the grace period for a client that does not take its last frame. The
-/// protocol underneath is the pipeline's business: the stream writes `HTTPResponsePart`s into the `RequestDoor`'s
-/// context, and NIOHTTP1 (chunked, or close-delimited for HTTP/1.0) or NIOHTTP2 (DATA frames, END_STREAM) frames
-/// them; an HTTP/1 connection lets its codec go once the head is out, and the stream frames its body the same way
-/// itself (`BodyFraming`). Everything here runs on the connection's event loop.
+/// protocol underneath is its writer's, chosen once (`StreamWriter`): on HTTP/1 the stream writes `HTTPResponsePart`s
+/// into the `RequestDoor`'s context for NIOHTTP1 (chunked, or close-delimited for HTTP/1.0), and frames its body
+/// itself once the connection has let the codec go (`BodyFraming`); on HTTP/2 it is a record on its connection
+/// (`HTTP2EventStream`) that writes HEADERS and DATA frames. Everything here runs on the connection's event loop.
 final class StreamConnection {
     /// Everything decided before the stream was taken (see `StreamRequests`). What every stream shares (the
     /// configuration, the metrics, the log) is reached through `requests` rather than copied here: an idle
@@ -45,13 +46,9 @@ final class StreamConnection {
     private let requests: StreamRequests
     private let slot: ConnectionRegistry.Slot
     private let label: StreamLabel
-    private let context: ChannelHandlerContext
-    /// How live frames are written on HTTP/2, and the connection the stream is multiplexed on; `nil` on HTTP/1, where
-    /// the stream is the connection.
-    private let multiplexed: HTTP2StreamFrames?
-    /// Whether the stream is the whole connection (HTTP/1), which then closes once the end is written; an HTTP/2
-    /// stream ends with END_STREAM alone.
-    private let closesConnection: Bool
+    /// Where the response goes. On HTTP/1 the stream is the whole connection, which closes once the end is written; an
+    /// HTTP/2 stream ends with END_STREAM alone.
+    private let writer: StreamWriter
     private var fanout: LoopFanout?
     private var producerTask: Task<Void, Never>?
     /// Where this stream sits in its fanout's member list, while it is a member (kept by `LoopFanout`).
@@ -78,20 +75,13 @@ final class StreamConnection {
     /// The subscriber's buffer (`ServerConfiguration.subscriberBufferBytes`).
     private let budget: Int
 
-    init(
-        plan: Plan, head: HTTPResponse, preamble: ByteBuffer, context: ChannelHandlerContext, multiplexed: HTTP2ConnectionHandler?,
-        faults: StreamFaults = StreamFaults(), closesConnection: Bool
-    ) {
+    init(plan: Plan, head: HTTPResponse, preamble: ByteBuffer, writer: StreamWriter, faults: StreamFaults = StreamFaults()) {
         self.starting = Starting(plan: plan, opening: (head, preamble))
         self.requests = plan.requests
         self.slot = plan.slot
         self.label = plan.label
-        self.context = context
-        self.multiplexed = HTTP2StreamFrames(
-            connection: multiplexed, stream: context, bufferBytes: plan.requests.configuration.subscriberBufferBytes
-        )
-        self.closesConnection = closesConnection
-        self.wire = faults.isEmpty ? nil : FaultyWire(faults: faults, context: context)
+        self.writer = writer
+        self.wire = faults.isEmpty ? nil : FaultyWire(faults: faults, writer: writer)
         self.budget = max(plan.requests.configuration.subscriberBufferBytes, 1024)
     }
 
@@ -105,15 +95,15 @@ final class StreamConnection {
                 wire.head(head)
                 obey(wire.body(preamble.readableBytesView))
             } else {
-                context.write(NIOAny(HTTPResponsePart.head(head)), promise: nil)
+                writer.writeHead(head)
                 // No preamble (no welcome, no retry) writes nothing: on HTTP/2 an empty DATA frame right after the
                 // head left NIOHTTP2's own client codec delivering none of the stream's later events.
-                if preamble.readableBytes > 0 { context.write(NIOAny(HTTPResponsePart.body(preamble)), promise: nil) }
-                context.flush()
+                if preamble.readableBytes > 0 { writer.writeBody(preamble) }
+                writer.flush()
             }
         }
         if let ready = starting.plan.ready {
-            let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let bound = NIOLoopBound(self, eventLoop: writer.eventLoop)
             Task {
                 await ready()
                 bound.eventLoop.execute { bound.value.join() }
@@ -126,7 +116,7 @@ final class StreamConnection {
     /// Joins the hub (history or what follows `Last-Event-ID`, then live frames) and starts a solo playback.
     private func join() {
         guard !closing, let plan = starting?.plan else { return }
-        let loop = context.eventLoop
+        let loop = writer.eventLoop
         plan.hub.join(
             sinkKey: ObjectIdentifier(loop),
             make: { [turnSize = requests.configuration.fanoutTurnSize, metrics = plan.metrics] in
@@ -160,7 +150,7 @@ final class StreamConnection {
         if admission.placement == .unknownID, let id = plan.lastEventID {
             // The in-band notice that history is gone (a comment and a `cuecast-reset` event) goes before the replay.
             let notice = plan.unplaced(id, admission.replay.first { $0.eventID != nil }?.eventID)
-            if !notice.isEmpty { backlog.append(PassFrames(context.channel.allocator.buffer(bytes: notice)), live: false) }
+            if !notice.isEmpty { backlog.append(PassFrames(ByteBufferAllocator().buffer(bytes: notice)), live: false) }
         }
         if plan.lastEventID != nil { metrics.resumed(found: admission.placement != .unknownID) }
         for frames in replay { backlog.append(frames, live: false) }
@@ -169,7 +159,6 @@ final class StreamConnection {
         if admission.finished { ending = (.finished, nil) }
         if !backlog.isEmpty {
             self.backlog = backlog
-            multiplexed?.left = { [unowned self] in self.pump() }
             wire?.wrote = { [unowned self] in self.pump() }
         }
         if !admission.finished { self.fanout = fanout }
@@ -186,15 +175,24 @@ final class StreamConnection {
     /// stream's window or in the connection's queue), or in the channel (HTTP/1, where NIO counts them).
     private var unsent: Int {
         let held = wire?.held ?? 0
-        if let multiplexed { return held + multiplexed.unsent }
-        return held + ((try? context.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0)
+        switch writer {
+        case .http1(let context): return held + ((try? context.channel.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0)
+        case .http2(let record): return held + record.unsent
+        }
     }
 
-    /// Whether the subscriber's buffer is under half full. A stream channel's own writability counts too where its
-    /// writes pass through it (HTTP/1, and a fault's writes on HTTP/2).
+    /// Whether the subscriber's buffer is under half full. On HTTP/1 the channel's own writability counts too.
     private var hasRoom: Bool {
         guard unsent < budget / 2 else { return false }
-        return (multiplexed != nil && wire == nil) || context.channel.isWritable
+        switch writer {
+        case .http1(let context): return context.channel.isWritable
+        case .http2: return true
+        }
+    }
+
+    /// A marked HTTP/2 frame has left (`HTTP2EventStream`): a stream catching up on its replay may write more.
+    func bytesLeft() {
+        if backlog != nil { pump() }
     }
 
     /// Writes from the backlog while the subscriber's buffer is under half full; once it is empty and there is room,
@@ -212,7 +210,7 @@ final class StreamConnection {
                 backlog?.removeFirst()
                 write(frames, holding: &held)
                 // Flushed one by one on HTTP/1: over TLS the bytes are counted only once NIOSSL has encrypted them.
-                if multiplexed == nil, wire == nil { context.flush() }
+                if wire == nil, case .http1(let context) = writer { context.flush() }
             }
             for connection in held { connection.releaseFlushes() }
             // The flush may have sent what was written, making room again (the call back here returned at once).
@@ -221,7 +219,6 @@ final class StreamConnection {
         pumping = false
         guard let backlog, !stalled, !cutOff, backlog.isEmpty, hasRoom else { return }
         self.backlog = nil
-        multiplexed?.left = nil
         wire?.wrote = nil
         // Counted by the fanout only as a member (it may catch up at once, inside `start`).
         if memberIndex != nil { fanout?.caughtUp() }
@@ -236,11 +233,14 @@ final class StreamConnection {
     private func write(_ frames: PassFrames, holding held: inout [HTTP2ConnectionHandler]) {
         if let wire {
             obey(wire.body(frames.buffer.readableBytesView))
-        } else if let multiplexed {
-            if multiplexed.connection.holdFlushes() { held.append(multiplexed.connection) }
-            _ = multiplexed.write(frames.http2Data, bytes: frames.buffer.readableBytes)
-        } else {
+            return
+        }
+        switch writer {
+        case .http1(let context):
             framing.write(frames.buffer, to: context)
+        case .http2(let record):
+            if record.door.connection.holdFlushes() { held.append(record.door.connection) }
+            record.write(frames.http2Data, bytes: frames.buffer.readableBytes)
         }
     }
 
@@ -257,16 +257,17 @@ final class StreamConnection {
         }
         if let wire {
             obey(wire.body(frames.buffer.readableBytesView))
-            if wire.held > budget { bufferFull() }
+            if unsent > budget { bufferFull() }
             return true
         }
-        guard let multiplexed else {
+        switch writer {
+        case .http1(let context):
             framing.write(frames.buffer, to: context)
             context.flush()
-            return true
+        case .http2(let record):
+            if record.door.connection.holdFlushes() { held.append(record.door.connection) }
+            if !record.write(frames.http2Data, bytes: frames.buffer.readableBytes) { bufferFull() }
         }
-        if multiplexed.connection.holdFlushes() { held.append(multiplexed.connection) }
-        if !multiplexed.write(frames.http2Data, bytes: frames.buffer.readableBytes) { bufferFull() }
         return true
     }
 
@@ -292,7 +293,6 @@ final class StreamConnection {
             // Cut off, dropped, shutting down or gone: the rest of the replay is not sent (a client resumes with
             // `Last-Event-ID`).
             backlog = nil
-            multiplexed?.left = nil
             wire?.wrote = nil
         }
         if let wire {
@@ -307,23 +307,32 @@ final class StreamConnection {
             wire.then { self.finish(reason) }
             return
         }
-        if let finalFrame { framing.write(context.channel.allocator.buffer(bytes: finalFrame.bytes), to: context) }
+        if let finalFrame {
+            let bytes = ByteBufferAllocator().buffer(bytes: finalFrame.bytes)
+            switch writer {
+            case .http1(let context): framing.write(bytes, to: context)
+            case .http2(let record): record.write(.data(.init(data: .byteBuffer(bytes))), bytes: bytes.readableBytes)
+            }
+        }
         finish(reason)
     }
 
     /// The end of the response, then the close: once it is flushed, or after the grace period if the client is not
     /// reading.
     private func finish(_ reason: CloseReason) {
-        let channel = context.channel
-        let written = context.eventLoop.makePromise(of: Void.self)
-        framing.writeEnd(to: context, promise: written)
-        if closesConnection {
+        let grace = reason == .clientGone ? .milliseconds(100) : TimeAmount(requests.configuration.closeGracePeriod)
+        switch writer {
+        case .http1(let context):
+            let channel = context.channel
+            let written = context.eventLoop.makePromise(of: Void.self)
+            framing.writeEnd(to: context, promise: written)
             // Its output first (FIN after the last byte), so nothing written is lost to a reset; the grace period
             // below closes the rest.
             written.futureResult.assumeIsolated().whenComplete { _ in channel.close(mode: .output, promise: nil) }
+            context.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
+        case .http2(let record):
+            record.end(grace: grace)
         }
-        let grace = reason == .clientGone ? .milliseconds(100) : TimeAmount(requests.configuration.closeGracePeriod)
-        context.eventLoop.scheduleTask(in: grace) { channel.close(promise: nil) }
     }
 
     /// The HTTP/1 connection under this stream has shed its response codec (see `BodyFraming`): the body is framed
@@ -341,7 +350,7 @@ final class StreamConnection {
         connection.eventLoop.execute { connection.value.end(reason, finalFrame: finalFrame) }
     }
 
-    /// The channel's writability changed: unwritable, the subscriber's buffer is full (see `bufferFull`), unless the
+    /// The HTTP/1 channel's writability changed: unwritable, the subscriber's buffer is full (see `bufferFull`), unless the
     /// stream is catching up on its replay, which waits for the client instead (`pump`).
     func writabilityChanged(isWritable: Bool) {
         if backlog != nil {
@@ -360,7 +369,7 @@ final class StreamConnection {
     private func bufferFull() {
         guard !cutOff, !closing else { return }
         cutOff = true
-        context.eventLoop.assumeIsolated().execute { self.end(.overflow, finalFrame: BroadcastHub.overflowNotice) }
+        writer.eventLoop.assumeIsolated().execute { self.end(.overflow, finalFrame: BroadcastHub.overflowNotice) }
     }
 
     /// What a fault says to do after the bytes it let through: close as a dropped connection does, or stall (stay
@@ -371,7 +380,7 @@ final class StreamConnection {
         case .continue:
             return
         case .close:
-            context.eventLoop.assumeIsolated().execute { self.end(.dropped, finalFrame: nil) }
+            writer.eventLoop.assumeIsolated().execute { self.end(.dropped, finalFrame: nil) }
         case .stall:
             stalled = true
             fanout?.leave(self)
@@ -388,7 +397,6 @@ final class StreamConnection {
         fanout = nil
         wire?.cancel()
         wire?.wrote = nil
-        multiplexed?.left = nil
         backlog = nil
         ending = nil
         closing = true

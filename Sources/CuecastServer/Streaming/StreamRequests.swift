@@ -76,12 +76,13 @@ final class StreamRequests: Sendable {
         }
     }
 
-    /// A stream for this request, listed and holding a subscriber slot, written through `context` (a
-    /// `RequestDoor`'s); `nil` leaves the request to Hummingbird.
-    func open(
-        _ request: HTTPRequest, context: ChannelHandlerContext, isHTTP2: Bool, multiplexed: HTTP2ConnectionHandler?
-    ) -> StreamConnection? {
+    /// The one stream decision, on every protocol: a stream for this request, listed and holding a subscriber slot,
+    /// written through `writer` (an HTTP/1 `RequestDoor`'s context, or an HTTP/2 record from `HTTP2StreamDoor`); `nil`
+    /// leaves the request to Hummingbird, whose router answers it from the same plan functions (204, 4xx, 503).
+    /// `peer` is the client's address, for the request log.
+    func open(_ request: HTTPRequest, writer: StreamWriter, peer: SocketAddress?) -> StreamConnection? {
         guard let plan = plan(for: request), let slot = try? connections.admit() else { return nil }
+        let isHTTP2 = writer.isHTTP2
         let connections = self.connections
         let publicID = connections.publicID(slot.id)
         var head = EventStreamHead.response(connectionID: publicID, crossOrigin: request.headerFields[.origin] != nil, closesConnection: !isHTTP2)
@@ -94,7 +95,7 @@ final class StreamRequests: Sendable {
         metrics.answered(route: route, status: .ok)
         // The metadata is an autoclosure: below `info` (the benchmark runs at `warning`) none of it is computed.
         let client = configuration.trustedProxies.client(
-            peer: context.channel.remoteAddress?.ipAddress ?? "unknown", forwardedFor: request.headerFields[.xForwardedFor])
+            peer: peer?.ipAddress ?? "unknown", forwardedFor: request.headerFields[.xForwardedFor])
         logger.info(
             "GET \(path) 200 (stream \(publicID) opened)",
             metadata: [
@@ -109,10 +110,9 @@ final class StreamRequests: Sendable {
                 producer: plan.producer, ready: readiness(plan), requests: self, slot: slot, label: label
             ),
             head: head,
-            preamble: context.channel.allocator.buffer(bytes: plan.preamble),
-            context: context, multiplexed: multiplexed, faults: plan.options.faults, closesConnection: !isHTTP2
+            preamble: ByteBufferAllocator().buffer(bytes: plan.preamble), writer: writer, faults: plan.options.faults
         )
-        let bound = NIOLoopBound(stream, eventLoop: context.eventLoop)
+        let bound = NIOLoopBound(stream, eventLoop: writer.eventLoop)
         connections.list(ConnectionRegistry.Connection(
             id: slot.id, path: path, label: plan.options.client, opened: Date(),
             hangUp: { reason, frame in StreamConnection.end(bound, reason: reason, finalFrame: frame) },

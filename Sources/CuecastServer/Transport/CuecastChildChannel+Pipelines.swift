@@ -70,12 +70,14 @@ extension CuecastChildChannel {
         return framing
     }
 
-    /// HTTP/2: NIOHTTP2 with its connection manager (idle connections closed, GOAWAY on shutdown), and on each
-    /// stream the HTTPTypes codec and a door. A stream whose client stops reading runs out of flow-control window,
-    /// and what it is sent waits in NIOHTTP2 until the subscriber buffer is full: the stream is then cut off alone
-    /// (counted by the stream channel for what goes through it, by `HTTP2StreamFrames` for live events). Right above
-    /// NIOHTTP2, `HTTP2FrameEntry` is where the fan-out writes live events as the connection's frames.
-    func configureHTTP2(_ channel: any Channel) throws -> NIOHTTP2Handler.AsyncStreamMultiplexer<EventLoopFuture<RequestDoor.Decision>> {
+    /// HTTP/2: NIOHTTP2 (without its inline multiplexer) with its connection manager (idle connections closed, GOAWAY
+    /// on shutdown), and right above NIOHTTP2 the `HTTP2StreamDoor`, which keeps each event stream as a record on the
+    /// connection and passes every other stream on to NIO's `HTTP2StreamMultiplexer`: a stream channel with the
+    /// HTTPTypes codec and a `RequestDoor`, for Hummingbird. A stream whose client stops reading runs out of
+    /// flow-control window, and what it is sent waits in NIOHTTP2 until the subscriber buffer is full: the stream is
+    /// then cut off alone (counted by its record, `HTTP2EventStream`). Returns the stream channels' decisions, as they
+    /// open, for the connection's server task.
+    func configureHTTP2(_ channel: any Channel) throws -> AsyncStream<EventLoopFuture<RequestDoor.Decision>> {
         let configuration = streams.configuration
         let pipeline = channel.pipeline.syncOperations
         // The connection's own buffer holds what its streams have written and TCP has not taken yet: it is their
@@ -93,32 +95,35 @@ extension CuecastChildChannel {
             HTTP2Setting(parameter: .maxConcurrentStreams, value: configuration.http2MaxConcurrentStreams),
             HTTP2Setting(parameter: .maxHeaderListSize, value: Self.maxHeaderBytes),
         ]
-        http2.stream.outboundBufferSizeHighWatermark = streamBuffer
-        http2.stream.outboundBufferSizeLowWatermark = streamBuffer / 2
         let managerConfiguration = NIOHTTP2ServerConnectionManagementHandler.Configuration(
             maxIdleTime: configuration.timeouts.idle, maxAge: nil,
             maxGraceTime: TimeAmount(configuration.closeGracePeriod + .seconds(2)), keepalive: nil
         )
+        let manager = NIOHTTP2ServerConnectionManagementHandler(eventLoop: channel.eventLoop, configuration: managerConfiguration)
+        // The connection handler is NIOHTTP2's frame delegate: it closes the connection after a GOAWAY for an error.
+        try pipeline.addHandler(NIOHTTP2Handler(
+            mode: .server, frameDelegate: connection, connectionConfiguration: http2.connection, streamConfiguration: http2.stream
+        ))
+        try pipeline.addHandler(HTTP2StreamDoor(streams: self.streams, connection: connection, eventLoop: channel.eventLoop))
+        try pipeline.addHandler(manager)
+        let (decisions, found) = AsyncStream<EventLoopFuture<RequestDoor.Decision>>.makeStream()
+        channel.closeFuture.whenComplete { _ in found.finish() }
         let streams = self.streams
         let timeouts = self.timeouts
-        // NIO's convenience for a managed connection, spelled out to give NIOHTTP2 a frame delegate (the connection
-        // handler closes the connection after a GOAWAY for an error).
-        let manager = NIOHTTP2ServerConnectionManagementHandler(eventLoop: channel.eventLoop, configuration: managerConfiguration)
-        let multiplexer = try pipeline.configureAsyncHTTP2Pipeline(
-            mode: .server, streamDelegate: manager.http2StreamDelegate, frameDelegate: connection, configuration: http2
+        try pipeline.addHandler(HTTP2StreamMultiplexer(
+            mode: .server, channel: channel, targetWindowSize: http2.stream.targetWindowSize,
+            outboundBufferSizeHighWatermark: streamBuffer, outboundBufferSizeLowWatermark: streamBuffer / 2
         ) { stream in
             stream.eventLoop.makeCompletedFuture {
                 try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTPServerCodec())
                 let decision = stream.eventLoop.makePromise(of: RequestDoor.Decision.self)
                 try stream.pipeline.syncOperations.addHandler(RequestDoor(streams: streams, timeouts: timeouts, isHTTP2: true, decision: decision))
-                return decision.futureResult
+                found.yield(decision.futureResult)
             }
-        }
-        try pipeline.addHandler(manager)
-        try pipeline.addHandler(HTTP2FrameEntry(connection: connection), position: .after(pipeline.handler(type: NIOHTTP2Handler.self)))
+        })
         // Last, where NIOHTTP2 reports its connection errors.
         try pipeline.addHandler(HTTP2ConnectionErrorCloser())
-        return multiplexer
+        return decisions
     }
 }
 

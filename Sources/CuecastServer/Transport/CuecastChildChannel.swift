@@ -9,9 +9,11 @@ import NIOTLS
 /// Every Cuecast connection, on either port: HTTP/1.1 (and 1.0), HTTP/2 over TLS (ALPN `h2`, falling back to
 /// `http/1.1`), and cleartext HTTP/2 with prior knowledge on the plain port.
 ///
-/// Each protocol gets NIO's own codec, then a `RequestDoor` per HTTP/1 connection or per HTTP/2 stream: event streams
-/// are served there, on one streaming path (`StreamConnection`), and everything else goes to Hummingbird's
-/// responder. A connection whose only requests are streams never gets a Hummingbird task.
+/// Each protocol gets NIO's own codec and a door that decides each request: a `RequestDoor` per HTTP/1 connection, an
+/// `HTTP2StreamDoor` per HTTP/2 connection. Event streams are served there, on one streaming path
+/// (`StreamConnection`; on HTTP/2 a record on the connection, with no channel of its own), and everything else goes
+/// to Hummingbird's responder (on HTTP/2 through a stream channel with its own `RequestDoor`). A connection whose only
+/// requests are streams never gets a Hummingbird task.
 struct CuecastChildChannel: ServerChildChannel, HTTPChannelHandler {
     enum Security: Sendable {
         case plain
@@ -21,7 +23,8 @@ struct CuecastChildChannel: ServerChildChannel, HTTPChannelHandler {
     /// The protocol a connection speaks, once known, and what its server task waits on.
     enum Negotiated: Sendable {
         case http1(EventLoopFuture<RequestDoor.Decision>)
-        case http2(NIOHTTP2Handler.AsyncStreamMultiplexer<EventLoopFuture<RequestDoor.Decision>>)
+        /// The decisions of the connection's stream channels (requests for Hummingbird), as they open.
+        case http2(AsyncStream<EventLoopFuture<RequestDoor.Decision>>)
         case closed
     }
 
@@ -78,7 +81,7 @@ struct CuecastChildChannel: ServerChildChannel, HTTPChannelHandler {
                     handshake.cancel()
                     switch version {
                     case .http1_1(let decision): return .http1(decision)
-                    case .http2(let multiplexer): return .http2(multiplexer)
+                    case .http2(let decisions): return .http2(decisions)
                     }
                 }
                 return Value(channel: channel, negotiated: negotiated)
@@ -94,20 +97,16 @@ struct CuecastChildChannel: ServerChildChannel, HTTPChannelHandler {
         case .http1(let decision):
             guard case .hummingbird(let channel)? = try? await decision.get() else { return }
             await handleHTTP(asyncChannel: channel, logger: logger)
-        case .http2(let multiplexer):
-            do {
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await decision in multiplexer.inbound {
-                        group.addTask {
-                            guard case .hummingbird(let channel)? = try? await decision.get() else { return }
-                            // Hummingbird's HTTP/1 loop serves a stream's one request too: its inbound parts
-                            // end when the stream closes, after the response.
-                            await handleHTTP(asyncChannel: channel, logger: logger)
-                        }
+        case .http2(let decisions):
+            await withDiscardingTaskGroup { group in
+                for await decision in decisions {
+                    group.addTask {
+                        guard case .hummingbird(let channel)? = try? await decision.get() else { return }
+                        // Hummingbird's HTTP/1 loop serves a stream's one request too: its inbound parts end when
+                        // the stream closes, after the response.
+                        await handleHTTP(asyncChannel: channel, logger: logger)
                     }
                 }
-            } catch {
-                logger.debug("HTTP/2 connection ended: \(error)")
             }
         }
     }

@@ -2,12 +2,12 @@ import NIOCore
 import NIOHTTP2
 
 /// What Cuecast adds to an HTTP/2 connection, between the bytes (TLS or the socket) and NIOHTTP2: one write for
-/// many streams, a goodbye on every stream before the GOAWAY, and a close when the client closes its side.
+/// many streams, the idle rule, and a close when the client closes its side or NIOHTTP2 ends the connection.
 ///
 /// **Flushes.** Every stream's write ends in a flush, and NIOHTTP2 turns each into a flush of the connection: a
 /// fan-out reaching a hundred streams of one connection would cost a hundred writes (and, on TLS, a hundred
 /// records), and a hundred passes through NIOHTTP2's flush. So a `LoopFanout` turn writes its live events as this
-/// connection's frames, into NIOHTTP2 from above (`HTTP2FrameEntry`, see `HTTP2StreamFrames`), holding the
+/// connection's frames, into NIOHTTP2 from above (`HTTP2StreamDoor`, see `HTTP2EventStream`), holding the
 /// connection's flushes meanwhile (`holdFlushes`); the turn ends with one flush of NIOHTTP2 and one of the socket
 /// (`releaseFlushes`): every stream's DATA frame for that event leaves in one write.
 ///
@@ -17,10 +17,6 @@ import NIOHTTP2
 /// write when the turn ends: the frames are copied once (tens of bytes each) instead of queued one by one. A large
 /// payload (a burst's batch) is not copied: it goes down as it is, after what was gathered before it. NIOHTTP2 has
 /// done all its work (flow control, encoding) before a byte reaches this handler, so its accounting is untouched.
-///
-/// **Shutdown.** NIOHTTP2 does not pass `ChannelShouldQuiesceEvent` on to stream channels, and NIO's connection
-/// manager answers it with GOAWAY. This handler sits before both: it tells each stream's `RequestDoor` first (a stream
-/// writes the goodbye comment and ends), then passes the event on, so the GOAWAY follows the goodbyes.
 ///
 /// **A connection with no stream.** NIO's connection manager times an HTTP/2 connection out only after a stream has
 /// closed: its clock starts on `channelActive`, which a connection set up after its preface was read never sees. So a
@@ -49,10 +45,8 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     /// Writes larger than this are passed on rather than copied.
     static let largestGathered = 4096
-    /// The doors of this connection's open streams.
-    private var doors: [ObjectIdentifier: RequestDoor] = [:]
-    /// Where frames enter NIOHTTP2 from above (`HTTP2FrameEntry`): live events are written there, past the stream
-    /// channels, and flushed once per turn.
+    /// Where frames enter NIOHTTP2 from above (`HTTP2StreamDoor`): event streams are written there, and flushed once
+    /// per turn.
     private var entry: ChannelHandlerContext?
     private let connections: ConnectionRegistry
     private let idle: TimeAmount
@@ -73,7 +67,6 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         leftIdle()
-        doors.removeAll()
         gathered = nil
         gatheredPromise?.fail(ChannelError.ioOnClosedChannel)
         gatheredPromise = nil
@@ -137,25 +130,11 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
-    /// Writes a stream's frame into NIOHTTP2 as the connection's own write; flushed when the turn ends.
-    func write(_ frame: HTTP2Frame, promise: EventLoopPromise<Void>?) {
-        guard let entry else {
-            promise?.fail(ChannelError.ioOnClosedChannel)
-            return
-        }
-        entry.write(NIOAny(frame), promise: promise)
-    }
-
     func entered(_ context: ChannelHandlerContext?) { entry = context }
 
-    func register(_ door: RequestDoor) {
-        if doors.isEmpty { leftIdle() }
-        doors[ObjectIdentifier(door)] = door
-    }
-
-    func unregister(_ door: RequestDoor) {
-        guard doors.removeValue(forKey: ObjectIdentifier(door)) != nil else { return }
-        if doors.isEmpty { becameIdle() }
+    /// Whether any stream is open on the connection, of either kind (told by `HTTP2StreamDoor`).
+    func streamsOpen(_ open: Bool) {
+        if open { leftIdle() } else { becameIdle() }
     }
 
     /// No stream open: hold a place and start the clock, or close if no place is left.
@@ -194,9 +173,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is ChannelShouldQuiesceEvent {
-            for door in Array(doors.values) { door.quiesce() }
-        } else if let event = event as? ChannelEvent, event == .inputClosed {
+        if let event = event as? ChannelEvent, event == .inputClosed {
             // Hummingbird's server allows half-closed connections, and NIO's HTTP/2 connection manager does not
             // act on one: an HTTP/2 client that has closed its side is gone (it can no longer acknowledge a frame),
             // so the connection closes now rather than sitting in CLOSE-WAIT holding a descriptor.

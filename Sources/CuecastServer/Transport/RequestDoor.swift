@@ -4,11 +4,13 @@ import NIOCore
 import NIOHTTP1
 import NIOHTTPTypes
 
-/// The handler every request passes, on an HTTP/1 connection or an HTTP/2 stream, just after the protocol's codec:
-/// it serves event streams itself and hands everything else to Hummingbird.
+/// The handler every request passes, on an HTTP/1 connection or an HTTP/2 stream channel, just after the protocol's
+/// codec: on HTTP/1 it serves event streams itself, and it hands everything else to Hummingbird.
 ///
-/// A stream request that `StreamRequests` can admit becomes a `StreamConnection` written through this handler's
-/// context: no task, no async channel, so an idle subscriber costs its socket and a few small objects. Anything else
+/// On HTTP/1, a stream request that `StreamRequests` can admit becomes a `StreamConnection` written through this
+/// handler's context: no task, no async channel, so an idle subscriber costs its socket and a few small objects. (On
+/// HTTP/2 that decision is made before any stream channel exists, by `HTTP2StreamDoor`: an event stream never gets a
+/// channel, so what reaches a door on an HTTP/2 stream is Hummingbird's.) Anything else
 /// (pages, the API, publishing, errors, 204, 503) goes on to Hummingbird, whose async channel is added behind this
 /// handler the first time it is needed, and then serves the connection's later requests too. A stream asked for on
 /// a kept-alive HTTP/1 connection, after a page, is served here all the same: one streaming path, whatever came
@@ -17,7 +19,7 @@ import NIOHTTPTypes
 ///
 /// It also keeps the connection's clock: an HTTP/1 connection with no complete request head for `idle` (idle
 /// between requests, or a head still dribbling in) is closed, and so is a request whose body takes longer than
-/// `body`. On shutdown (`ChannelShouldQuiesceEvent`, or relayed by `HTTP2ConnectionHandler`) a stream says goodbye
+/// `body`. On shutdown (`ChannelShouldQuiesceEvent`) a stream says goodbye
 /// and ends; an idle HTTP/1 connection closes; a response under way finishes first.
 final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
@@ -51,8 +53,6 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     /// Boxed: most connections (every idle subscriber) never need one, and the channel is tens of bytes.
     private var hummingbird: Box<HummingbirdChannel>?
-    /// The HTTP/2 connection this stream belongs to (for flush batching and the shutdown relay).
-    private var multiplexed: HTTP2ConnectionHandler?
     private var stream: StreamConnection?
     /// Requests passed to Hummingbird whose response has not ended.
     private var unanswered = 0
@@ -81,10 +81,6 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         if !isHTTP2 { framingGuard = try? context.pipeline.syncOperations.handler(type: RequestFramingGuard.self) }
-        if isHTTP2, let parent = context.channel.parent {
-            multiplexed = try? parent.pipeline.syncOperations.handler(type: HTTP2ConnectionHandler.self)
-            multiplexed?.register(self)
-        }
         if context.channel.isActive { startIdleClock() }
     }
 
@@ -110,8 +106,6 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     private func finish() {
         stream?.release()
         stream = nil
-        multiplexed?.unregister(self)
-        multiplexed = nil
         idleTimer?.cancel()
         idleTimer = nil
         bodyTimer?.cancel()
@@ -143,7 +137,7 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let request):
             idleTimer?.cancel()
             idleTimer = nil
-            if !quiescing, openStream(request, context: context) { return }
+            if !isHTTP2, !quiescing, openStream(request, context: context) { return }
             guard hummingbirdChannel(context: context) != nil else { return }
             unanswered += 1
             readingBody = true
@@ -166,28 +160,22 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Serves `request` as a stream if it is one that can be served now.
+    /// HTTP/1: serves `request` as a stream if it is one that can be served now.
     private func openStream(_ request: HTTPRequest, context: ChannelHandlerContext) -> Bool {
-        let isHTTP2 = self.isHTTP2
         let channel = context.channel
-        guard let stream = streams.open(request, context: context, isHTTP2: isHTTP2, multiplexed: multiplexed) else { return false }
+        guard let stream = streams.open(request, writer: .http1(context), peer: channel.remoteAddress) else { return false }
         self.stream = stream
         framingGuard = nil
         waiting.removeAll()
-        if !isHTTP2 {
-            // NIO's outbound buffer is this subscriber's buffer; crossing the mark cuts it off (HTTP/2 streams get
-            // theirs from the connection's stream configuration).
-            let high = max(streams.configuration.subscriberBufferBytes, 1024)
-            channel.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: high / 2, high: high)).whenFailure { _ in }
-        }
+        // NIO's outbound buffer is this subscriber's buffer; crossing the mark cuts it off.
+        let high = max(streams.configuration.subscriberBufferBytes, 1024)
+        channel.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: high / 2, high: high)).whenFailure { _ in }
         decide(.streamed)
         stream.begin()
-        if !isHTTP2 {
-            // After this read has unwound: the parser is still on the stack.
-            context.eventLoop.assumeIsolated().execute {
-                guard !stream.closing else { return }
-                stream.codecShed(framing: CuecastChildChannel.shedHTTP1Handlers(channel, keepResponseCodec: !stream.canShedCodec))
-            }
+        // After this read has unwound: the parser is still on the stack.
+        context.eventLoop.assumeIsolated().execute {
+            guard !stream.closing else { return }
+            stream.codecShed(framing: CuecastChildChannel.shedHTTP1Handlers(channel, keepResponseCodec: !stream.canShedCodec))
         }
         return true
     }
@@ -300,7 +288,7 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The server is stopping: a stream says goodbye and ends; an idle HTTP/1 connection closes now; one with a
     /// response under way closes after it (on HTTP/2 the connection's GOAWAY and grace period see to that).
-    func quiesce() {
+    private func quiesce() {
         quiescing = true
         if let stream {
             stream.end(.shutdown, finalFrame: StreamConnection.shutdownNotice)

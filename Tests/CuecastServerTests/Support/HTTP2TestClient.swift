@@ -12,6 +12,7 @@ final class HTTP2TestClient: Sendable {
     final class Stream: ChannelInboundHandler, Sendable {
         typealias InboundIn = HTTPClientResponsePart
         private let state = NIOLockedValueBox((status: 0, body: [UInt8](), ended: false))
+        fileprivate let channel = NIOLockedValueBox<(any Channel)?>(nil)
 
         var status: Int { state.withLockedValue { $0.status } }
         var text: String { state.withLockedValue { String(decoding: $0.body, as: UTF8.self) } }
@@ -27,6 +28,11 @@ final class HTTP2TestClient: Sendable {
 
         func channelInactive(context: ChannelHandlerContext) {
             state.withLockedValue { $0.ended = true }
+        }
+
+        /// Resets the stream (RST_STREAM CANCEL, as a browser tab that navigates away), leaving the connection open.
+        func reset() async {
+            try? await channel.withLockedValue { $0 }?.close().get()
         }
     }
 
@@ -58,6 +64,7 @@ final class HTTP2TestClient: Sendable {
             }
         }
         let streamChannel = try await promise.futureResult.get()
+        stream.channel.withLockedValue { $0 = streamChannel }
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
         head.headers.add(name: "host", value: "localhost")
         head.headers.add(name: "accept", value: "text/event-stream")

@@ -3,8 +3,8 @@ import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
 
-/// Where a stream that asked for faults writes, instead of straight into its context: the one place a fault
-/// touches the stream. The head gets its status and content type, the body goes through the stream's
+/// Where a stream that asked for faults writes, in front of its writer (`StreamWriter`, HTTP/1 or an HTTP/2 record):
+/// the one place a fault touches the stream. The head gets its status and content type, the body goes through the stream's
 /// ``FaultTransform`` (line ends, byte order mark, junk, the N-th event), and with `drip` or `latency` every part
 /// is queued and written when due, in order, by a timer on the connection's event loop.
 ///
@@ -26,7 +26,7 @@ final class FaultyWire {
 
     let faults: StreamFaults
     private var transform: FaultTransform
-    private let context: ChannelHandlerContext
+    private let writer: StreamWriter
     /// Parts waiting for their moment, in order; empty unless paced.
     private var queue = CircularBuffer<(due: NIODeadline, part: Part)>()
     private var timer: Scheduled<Void>?
@@ -39,10 +39,10 @@ final class FaultyWire {
     /// Called after a timer has written what was due: the stream may have room for more now.
     var wrote: (() -> Void)?
 
-    init(faults: StreamFaults, context: ChannelHandlerContext) {
+    init(faults: StreamFaults, writer: StreamWriter) {
         self.faults = faults
         self.transform = FaultTransform(faults)
-        self.context = context
+        self.writer = writer
         self.paced = faults.drip != nil || faults.latency != nil
     }
 
@@ -57,7 +57,7 @@ final class FaultyWire {
     /// Body bytes as the encoder wrote them; says what the stream must do once they are written.
     func body<Bytes: Sequence>(_ bytes: Bytes) -> FaultTransform.After where Bytes.Element == UInt8 {
         let (output, after) = transform.apply(bytes)
-        if !output.isEmpty { put(.body(context.channel.allocator.buffer(bytes: output))) }
+        if !output.isEmpty { put(.body(ByteBufferAllocator().buffer(bytes: output))) }
         return after
     }
 
@@ -99,7 +99,7 @@ final class FaultyWire {
 
     private func schedule() {
         guard let first = queue.first else { return }
-        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: first.due) { [weak self] in self?.fire() }
+        timer = writer.eventLoop.assumeIsolated().scheduleTask(deadline: first.due) { [weak self] in self?.fire() }
     }
 
     /// Writes what is due. With `drip`, one byte of the first body, the rest of it waiting `drip` more.
@@ -132,9 +132,11 @@ final class FaultyWire {
         switch part {
         case .head(let head):
             // Flushed on its own: a stream whose body starts empty (no welcome, no retry) is still open at once.
-            context.writeAndFlush(NIOAny(HTTPResponsePart.head(head)), promise: nil)
+            writer.writeHead(head)
+            writer.flush()
         case .body(let bytes):
-            context.writeAndFlush(NIOAny(HTTPResponsePart.body(bytes)), promise: nil)
+            writer.writeBody(bytes)
+            writer.flush()
         case .action(let action):
             action()
         }
