@@ -49,6 +49,27 @@ struct HTTP2RecordStreamTests {
         }
     }
 
+    @Test("a drop requested over the API ends an HTTP/2 event stream with its notice and END_STREAM; the connection stays open")
+    func dropOverTheAPI() async throws {
+        try await withServer([]) { port in
+            let client = try await HTTP2TestClient(port: port)
+            let dropped = try await client.get("/channels/drop?history=none&client=h2lab")
+            let kept = try await client.get("/channels/drop?history=none")
+            let joined = try await eventually { try await subscriberCount(channel: "drop", port: port) == 2 }
+            try #require(joined)
+            let status = try await post(port: port, "/api/connections/drop?client=h2lab").status
+            #expect(status == 202)
+            let ended = await eventually { dropped.ended }
+            #expect(ended && dropped.text.contains(": the server dropped this connection on request"), "\(dropped.text.debugDescription)")
+            let one = try await eventually { try await subscriberCount(channel: "drop", port: port) == 1 }
+            #expect(one)
+            _ = try await publish(port: port, json: #"{"data": "still here"}"#, channel: "drop")
+            let delivered = await eventually { kept.text.contains("data: still here\n\n") }
+            #expect(delivered && !kept.ended, "\(kept.text.debugDescription)")
+            await client.close()
+        }
+    }
+
     @Test("200 event streams on one connection: each gets the event once; closing the connection gives back every slot")
     func manyStreamsOnOneConnection() async throws {
         try await withServer([]) { port in
