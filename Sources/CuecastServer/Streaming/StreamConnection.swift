@@ -65,7 +65,8 @@ final class StreamConnection {
     /// Why the stream was ended by `end`; a stream whose channel went away without one lost its client.
     private var endReason: CloseReason?
     /// An end that waits for the replay to be written (a finished stream's history).
-    private var ending: (reason: CloseReason, finalFrame: Frame?)?
+    /// Boxed, as `backlog` is: both are rare, and an idle subscriber carries this object for hours.
+    private var ending: Ending?
     /// How the body is written: through the codec, or framed here once an HTTP/1 connection has shed it.
     private(set) var framing = BodyFraming.parts
     /// While the stream catches up on its replay: what is still to write, in order (the replay, then live frames
@@ -73,7 +74,7 @@ final class StreamConnection {
     private var backlog: Backlog?
     private var pumping = false
     /// The subscriber's buffer (`ServerConfiguration.subscriberBufferBytes`).
-    private let budget: Int
+    private var budget: Int { max(requests.configuration.subscriberBufferBytes, 1024) }
 
     init(plan: Plan, head: HTTPResponse, preamble: ByteBuffer, writer: StreamWriter, faults: StreamFaults = StreamFaults()) {
         self.starting = Starting(plan: plan, opening: (head, preamble))
@@ -82,7 +83,6 @@ final class StreamConnection {
         self.label = plan.label
         self.writer = writer
         self.wire = faults.isEmpty ? nil : FaultyWire(faults: faults, writer: writer)
-        self.budget = max(plan.requests.configuration.subscriberBufferBytes, 1024)
     }
 
     /// Writes the head and preamble (flushed at once, so the client knows the stream is open), joins the hub, and
@@ -146,7 +146,7 @@ final class StreamConnection {
         guard !closing, let plan = starting?.plan else { return false }
         starting = nil
         let metrics = requests.configuration.metrics
-        var backlog = Backlog()
+        let backlog = Backlog()
         if admission.placement == .unknownID, let id = plan.lastEventID {
             // The in-band notice that history is gone (a comment and a `cuecast-reset` event) goes before the replay.
             let notice = plan.unplaced(id, admission.replay.first { $0.eventID != nil }?.eventID)
@@ -156,7 +156,7 @@ final class StreamConnection {
         for frames in replay { backlog.append(frames, live: false) }
         let events = admission.replay.reduce(0) { $0 + ($1.kind == .event ? 1 : 0) }
         if backlog.bytes > 0 { metrics.delivered(events: events, subscribers: 1, bytes: backlog.bytes) }
-        if admission.finished { ending = (.finished, nil) }
+        if admission.finished { ending = Ending(reason: .finished, finalFrame: nil) }
         if !backlog.isEmpty {
             self.backlog = backlog
             wire?.wrote = { [unowned self] in self.pump() }
@@ -222,10 +222,10 @@ final class StreamConnection {
         wire?.wrote = nil
         // Counted by the fanout only as a member (it may catch up at once, inside `start`).
         if memberIndex != nil { fanout?.caughtUp() }
-        if let (reason, finalFrame) = ending {
-            ending = nil
+        if let ending {
+            self.ending = nil
             closing = false
-            end(reason, finalFrame: finalFrame)
+            end(ending.reason, finalFrame: ending.finalFrame)
         }
     }
 
@@ -287,7 +287,7 @@ final class StreamConnection {
         if backlog != nil {
             if reason == .finished {
                 // The client gets the whole replay first; `pump` ends the stream once it has.
-                ending = (reason, finalFrame)
+                ending = Ending(reason: reason, finalFrame: finalFrame)
                 return
             }
             // Cut off, dropped, shutting down or gone: the rest of the replay is not sent (a client resumes with
@@ -412,7 +412,8 @@ final class StreamConnection {
 extension StreamConnection {
     /// What a catching-up stream still has to write, and how much of it is live frames (its own to hold, counted
     /// against its buffer; the replay's bytes are shared).
-    struct Backlog {
+    /// A class, so a stream that is not catching up (almost every idle one) carries one reference, not the buffer.
+    final class Backlog {
         private var frames = CircularBuffer<(frames: PassFrames, live: Bool)>()
         private(set) var liveBytes = 0
         private(set) var bytes = 0
@@ -420,16 +421,27 @@ extension StreamConnection {
         var isEmpty: Bool { frames.isEmpty }
         var first: PassFrames? { frames.first?.frames }
 
-        mutating func append(_ frames: PassFrames, live: Bool) {
+        func append(_ frames: PassFrames, live: Bool) {
             self.frames.append((frames, live))
             bytes += frames.buffer.readableBytes
             if live { liveBytes += frames.buffer.readableBytes }
         }
 
-        mutating func removeFirst() {
+        func removeFirst() {
             let (frames, live) = self.frames.removeFirst()
             bytes -= frames.buffer.readableBytes
             if live { liveBytes -= frames.buffer.readableBytes }
+        }
+    }
+
+    /// An end that waits for the replay to be written.
+    private final class Ending {
+        let reason: CloseReason
+        let finalFrame: Frame?
+
+        init(reason: CloseReason, finalFrame: Frame?) {
+            self.reason = reason
+            self.finalFrame = finalFrame
         }
     }
 
