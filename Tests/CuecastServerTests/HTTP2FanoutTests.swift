@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// The HTTP/2 side of the fan-out: while a turn writes, each stream's live event goes into NIOHTTP2 as a frame of
-/// its connection (`HTTP2StreamFrames`, one shared DATA payload), past the stream channel, the connection's flushes
+/// its connection (`HTTP2EventStream`, one shared DATA payload), with no stream channel, the connection's flushes
 /// are held until the turn ends, and its small writes are gathered into one buffer (`HTTP2ConnectionHandler`), while
 /// a large payload passes on as it is. With a turn size of 3, every pass
 /// over these streams takes several turns, a turn ends in the middle of a connection's streams, and passes carry

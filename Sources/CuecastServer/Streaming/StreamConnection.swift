@@ -361,7 +361,7 @@ final class StreamConnection {
     }
 
     /// The subscriber's buffer is full: it stopped reading (on HTTP/2, its stream's flow-control window is spent and
-    /// its buffer behind it, counted by `HTTP2StreamFrames` for live events).
+    /// its buffer behind it, counted by its record, `HTTP2EventStream`).
     ///
     /// NIO reports this from inside the write that crossed the mark, while the codec is between the pieces of one
     /// message (a chunk's size line and its data, say): writing the notice there would land it in the middle of that
