@@ -110,7 +110,7 @@ public struct ServerConfiguration: Sendable {
 
     var channelConfiguration: ChannelDirectory.Configuration {
         .init(
-            hub: .init(historyLimit: channelHistoryLimit, subscriberBufferBytes: subscriberBufferBytes, budget: historyBudget), maxChannels: maxChannels,
+            hub: .init(historyLimit: channelHistoryLimit, budget: historyBudget), maxChannels: maxChannels,
             idleAfter: channelIdleAfter, reclaimAfter: channelReclaimAfter
         )
     }
@@ -124,7 +124,7 @@ public struct ServerConfiguration: Sendable {
     }
 
     var hubConfiguration: BroadcastHub.Configuration {
-        .init(historyLimit: historyLimit, subscriberBufferBytes: subscriberBufferBytes, budget: historyBudget)
+        .init(historyLimit: historyLimit, budget: historyBudget)
     }
 }
 
