@@ -7,10 +7,11 @@ import Logging
 
 /// `cuecast serve`: loads every scenario in a folder and serves them until SIGINT/SIGTERM.
 ///
-/// Each option is declared once, here, as an optional with no default: its help is `--help`'s, and its value, if
-/// given, is the command line's layer of `OptionSources` (command line, then `CUECAST_*` environment, then the
-/// `--config` JSON file, then the default). `ServeSettings` reads and checks them all. To add an option, declare
-/// it here and read it in `ServeSettings` (see `ServeCommand+Settings.swift`).
+/// Each option is declared once, here, with no default of its own (an optional, an empty list, an unset flag): its
+/// help is `--help`'s, and its value, if given, is the command line's layer of `OptionSources` (command line, then
+/// `CUECAST_*` environment, then the `--config` JSON file, then the default). `ServeSettings` reads and checks them
+/// all. To add an option, declare it here, give it a key in `ServeOption` (`CommandLineOptions.swift`) and read it
+/// in `ServeSettings`.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -222,7 +223,7 @@ extension ServeCommand {
         let environment = ProcessInfo.processInfo.environment
         let file = config ?? environment["CUECAST_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         do {
-            let options = try await OptionSources.load(commandLine: givenOptions, environment: environment, file: file, knownKeys: Self.optionKeys)
+            let options = try await OptionSources.load(commandLine: givenOptions, environment: environment, file: file, knownKeys: ServeOption.keys)
             return .success(try ServeSettings(options))
         } catch {
             return .failure(error)

@@ -108,6 +108,23 @@ struct ServeConfigurationTests {
         }
     }
 
+    @Test("every option of serve --help may be given in a --config file, and only those")
+    func everyOptionIsAFileKey() async throws {
+        let folder = try Self.folder()
+        defer { folder.remove() }
+        try folder.write("unknown.json", #"{"noSuchOption": 1}"#)
+        let run = try await CLIProcess.run(
+            ["serve", "--scenarios", folder.path("scenarios"), "--config", folder.path("unknown.json")], in: folder.url, timeout: .seconds(10))
+        let listed = try #require(run.stderr.range(of: "options are "), "stderr:\n\(run.stderr)")
+        let keys = run.stderr[listed.upperBound...].prefix { $0 != "\n" }.split(separator: ", ").map(String.init)
+        let options = try await Self.helpOptions().filter { !["--help", "--version", "--config"].contains($0) }
+        let camel = options.map { option in
+            let words = option.dropFirst(2).split(separator: "-")
+            return words.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.capitalized }.joined()
+        }
+        #expect(keys.sorted() == camel.sorted())
+    }
+
     @Test("serve --help and the README's option table list every option once")
     func everyOptionListedOnce() async throws {
         let options = try await Self.helpOptions()
