@@ -6,29 +6,29 @@ import Foundation
 import Logging
 
 /// `serve`'s options, read from `OptionSources` (command line, then environment, then `--config` file, then the
-/// default here) and checked, each error naming the source of the bad value.
+/// default, `ServeDefaults`) and checked, each error naming the source of the bad value.
 ///
-/// Adding an option: declare it in `ServeCommand` (an optional `@Option` with its help), give it a key in
-/// `ServeOption`, then read it below with its default and check, and apply it where it belongs (`apply(to:)` for the
-/// server's configuration).
+/// Adding an option: declare it in `ServeCommand` (an optional `@Option` whose help prints its default from
+/// `ServeDefaults`), give it a key in `ServeOption`, then read it below and check it, and apply it where it belongs
+/// (`apply(to:)` for the server's configuration).
 struct ServeSettings: Sendable {
-    var host = "127.0.0.1"
-    var port = 8080
-    var scenarios = "scenarios"
-    var publicFolder = "public"
-    var logLevel = Logger.Level.info
-    var logFormat = LogFormat.text
+    var host = ServeDefaults.host
+    var port = ServeDefaults.port
+    var scenarios = ServeDefaults.scenariosDirectory
+    var publicFolder = ServeDefaults.publicDirectory
+    var logLevel = ServeDefaults.logLevel
+    var logFormat = ServeDefaults.logFormat
     var skipInvalid = false
     var publishToken: String?
     var allowAnonymousPublish = false
-    var maxBodyBytes = 64 * 1024
-    var publishRate = 10.0
-    var channelHistory = 100
-    var historyMemory = HistoryBudget.defaultLimitBytes
-    var channelIdle = 300.0
+    var maxBodyBytes = ServeDefaults.maxBodyBytes
+    var publishRate = ServeDefaults.publishRate
+    var channelHistory = ServeDefaults.channelHistoryLimit
+    var historyMemory = ServeDefaults.historyMemoryBytes
+    var channelIdle = ServeDefaults.channelIdleAfter.secondsValue
     var tls: (certificate: String, key: String, port: Int)?
-    var idleTimeout = 15.0
-    var requestBodyTimeout = 30.0
+    var idleTimeout = ServeDefaults.idleTimeout.secondsValue
+    var requestBodyTimeout = ServeDefaults.requestBodyTimeout.secondsValue
     var maxSubscribers: Int?
     var trustedProxies = TrustedProxies.none
     var allowedHosts: [String] = []
@@ -125,7 +125,7 @@ struct ServeSettings: Sendable {
             if let port { throw OptionError("\(port.source) needs a certificate: --tls-cert FILE --tls-key FILE (run `cuecast cert` to make one for localhost)") }
             return nil
         case (.some(let certificate), .some(let key)):
-            let httpsPort = try port.map { port throws(OptionError) in try check(port, in: 0...65535) } ?? 8443
+            let httpsPort = try port.map { port throws(OptionError) in try check(port, in: 0...65535) } ?? ServeDefaults.httpsPort
             if let port, httpsPort == plainPort, plainPort != 0 { throw OptionError("\(port.source) must differ from the plain port (both are \(plainPort))") }
             return (certificate.value, key.value, httpsPort)
         }
