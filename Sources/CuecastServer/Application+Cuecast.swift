@@ -80,7 +80,7 @@ public func buildApplication(
     }
     if let cluster { ConnectionRoutes.handleDrops(from: cluster, connections: connections) }
     let clusterStations = cluster.map { ClusterStations(link: $0, catalog: catalog, historyLimit: configuration.historyLimit, logger: logger) }
-    let stats = StatsFeed(subscriberBufferBytes: configuration.subscriberBufferBytes)
+    let stats = StatsFeed()
     let router = buildRouter(
         catalog: catalog, channels: channels, configuration: configuration, connections: connections, stats: stats, logger: logger,
         conformance: conformance, cluster: cluster, clusterStations: clusterStations

@@ -18,16 +18,16 @@ public struct ServerConfiguration: Sendable {
     public var closeGracePeriod: Duration
     /// The bytes every channel's and live stream's history may hold together (`--history-memory`); past it the
     /// oldest retained events are dropped. One object, shared by every hub this configuration makes.
-    public var historyBudget = HistoryBudget()
+    public var historyBudget = HistoryBudget(limitBytes: Defaults.historyMemoryBytes)
 
     // Channels and publishing (`/generateEvent`, triggers).
 
     /// Events each channel keeps for resume.
-    public var channelHistoryLimit = 100
+    public var channelHistoryLimit = Defaults.channelHistoryLimit
     /// Channels that may exist at once.
     public var maxChannels = 1000
     /// How long a channel without subscribers stays after it was last used (see `ChannelDirectory`).
-    public var channelIdleAfter: Duration = .seconds(300)
+    public var channelIdleAfter = Defaults.channelIdleAfter
     /// How long a channel without subscribers must be unused before a new one may take its place at the limit.
     public var channelReclaimAfter: Duration = .seconds(1)
     /// `retry` sent to channel subscribers.
@@ -35,10 +35,10 @@ public struct ServerConfiguration: Sendable {
     /// Longest silence on a channel before a heartbeat comment.
     public var channelHeartbeat: Duration = .seconds(15)
     /// Largest publish body.
-    public var maxBodyBytes = 64 * 1024
+    public var maxBodyBytes = Defaults.maxBodyBytes
     /// Publishes a second per client, on average, and the burst allowed above it.
-    public var publishRate: Double = 10
-    public var publishBurst: Double = 20
+    public var publishRate = Defaults.publishRate
+    public var publishBurst = Defaults.publishRate * 2
     /// When set, publishing needs `Authorization: Bearer <token>`.
     public var publishToken: String?
     /// Lets anyone publish even when the server listens beyond loopback without a token.
@@ -68,9 +68,9 @@ public struct ServerConfiguration: Sendable {
 
     /// An HTTP/1 connection with no complete request head for this long (idle between requests, or a head still
     /// arriving) is closed; so is an HTTP/2 connection with no open stream, and a TLS handshake not done in time.
-    public var idleTimeout: Duration = .seconds(15)
+    public var idleTimeout = Defaults.idleTimeout
     /// A request body still arriving after this long closes its connection (HTTP/1) or stream (HTTP/2).
-    public var requestBodyTimeout: Duration = .seconds(30)
+    public var requestBodyTimeout = Defaults.requestBodyTimeout
     /// Streams one HTTP/2 connection may have open at once (`SETTINGS_MAX_CONCURRENT_STREAMS`). Browsers open
     /// every `EventSource` of an origin on one connection, so this is also how many streams one browser can hold.
     public var http2MaxConcurrentStreams = 256
@@ -96,7 +96,8 @@ public struct ServerConfiguration: Sendable {
     public var statsInterval: Duration = .seconds(1)
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, scenariosDirectory: String = "scenarios", publicDirectory: String? = "public",
+        host: String = Defaults.host, port: Int = Defaults.port, scenariosDirectory: String = Defaults.scenariosDirectory,
+        publicDirectory: String? = Defaults.publicDirectory,
         historyLimit: Int = 1000, subscriberBufferBytes: Int = 256 * 1024, closeGracePeriod: Duration = .seconds(1)
     ) {
         self.host = host
@@ -110,7 +111,7 @@ public struct ServerConfiguration: Sendable {
 
     var channelConfiguration: ChannelDirectory.Configuration {
         .init(
-            hub: .init(historyLimit: channelHistoryLimit, subscriberBufferBytes: subscriberBufferBytes, budget: historyBudget), maxChannels: maxChannels,
+            hub: .init(historyLimit: channelHistoryLimit, budget: historyBudget), maxChannels: maxChannels,
             idleAfter: channelIdleAfter, reclaimAfter: channelReclaimAfter
         )
     }
@@ -124,7 +125,7 @@ public struct ServerConfiguration: Sendable {
     }
 
     var hubConfiguration: BroadcastHub.Configuration {
-        .init(historyLimit: historyLimit, subscriberBufferBytes: subscriberBufferBytes, budget: historyBudget)
+        .init(historyLimit: historyLimit, budget: historyBudget)
     }
 }
 

@@ -1,57 +1,63 @@
-import ArgumentParser
 import Configuration
 
-/// The command line's layer of `OptionSources`: the options `ServeCommand` was given, found by reflection, so an
-/// option takes part in the precedence rule as soon as it is declared.
+/// Every option of `serve` that the environment and a `--config` file may also give, by its key: `maxBodyBytes`
+/// is `--max-body-bytes`, `CUECAST_MAX_BODY_BYTES` and `"maxBodyBytes"` in the file. A key here that `ServeCommand`
+/// does not map fails to compile (`commandLineValue`'s switch); an option declared without a key is caught by
+/// `ServeConfigurationTests`, which holds `serve --help` against the keys a file may hold.
+enum ServeOption: String, CaseIterable, Sendable {
+    case host, port, scenarios, `public`, logLevel, logFormat, skipInvalid, publishToken, allowAnonymousPublish
+    case allowedHost, maxBodyBytes, publishRate, channelHistory, historyMemory, channelIdle, httpsPort, tlsCert
+    case tlsKey, idleTimeout, requestBodyTimeout, maxSubscribers, trustedProxy, metricsToken, metricsAddress, cluster
+
+    /// Every option's key: what a `--config` file may hold.
+    static let keys = Set(allCases.map(\.rawValue))
+}
+
+/// The command line's layer of `OptionSources`: the options `ServeCommand` was given. Each is declared with no
+/// default (an optional, an empty list, an unset flag), so a value here was typed on the command line, and one not
+/// given is left to the environment, the file, and then the default. Only ArgumentParser's
+/// public surface is used: it reflected over the property wrappers' storage before (issue 22).
 extension ServeCommand {
-    /// The options given on the command line, by key (the property's name, such as `maxBodyBytes`). An option not
-    /// given (`nil`, an empty list, an unset flag) is left to the environment and the file.
+    /// The options given on the command line, by key.
     var givenOptions: [String: ConfigContent] {
         var given: [String: ConfigContent] = [:]
-        for child in Mirror(reflecting: self).children {
-            guard let label = child.label, label.hasPrefix("_"), let option = child.value as? any CommandLineValue, let content = option.configContent
-            else { continue }
-            given[String(label.dropFirst())] = content
-        }
-        given["config"] = nil
+        for option in ServeOption.allCases { given[option.rawValue] = commandLineValue(option) }
         return given
     }
 
-    /// Every option's key: what a `--config` file may hold.
-    static var optionKeys: Set<String> {
-        var keys = Set(Mirror(reflecting: ServeCommand()).children.compactMap { $0.label.map { String($0.dropFirst()) } })
-        keys.remove("config")
-        return keys
-    }
-}
-
-/// An ArgumentParser property wrapper whose parsed value can be handed to swift-configuration.
-protocol CommandLineValue {
-    var configContent: ConfigContent? { get }
-}
-
-extension Option: CommandLineValue {
-    var configContent: ConfigContent? { ConfigContent(given: wrappedValue) }
-}
-
-extension Flag: CommandLineValue {
-    var configContent: ConfigContent? { ConfigContent(given: wrappedValue) }
-}
-
-extension ConfigContent {
-    /// A value given on the command line; `nil` for one not given.
-    init?(given value: Any) {
-        switch value {
-        case let text as String: self = .string(text)
-        case let number as Int: self = .int(number)
-        case let number as Double: self = .double(number)
-        case let flag as Bool:
-            guard flag else { return nil }
-            self = .bool(true)
-        case let list as [String]:
-            guard !list.isEmpty else { return nil }
-            self = .stringArray(list)
-        default: return nil
+    private func commandLineValue(_ option: ServeOption) -> ConfigContent? {
+        switch option {
+        case .host: host.map(ConfigContent.string)
+        case .port: port.map(ConfigContent.int)
+        case .scenarios: scenarios.map(ConfigContent.string)
+        case .public: `public`.map(ConfigContent.string)
+        case .logLevel: logLevel.map(ConfigContent.string)
+        case .logFormat: logFormat.map(ConfigContent.string)
+        case .skipInvalid: Self.flag(skipInvalid)
+        case .publishToken: publishToken.map(ConfigContent.string)
+        case .allowAnonymousPublish: Self.flag(allowAnonymousPublish)
+        case .allowedHost: Self.list(allowedHost)
+        case .maxBodyBytes: maxBodyBytes.map(ConfigContent.int)
+        case .publishRate: publishRate.map(ConfigContent.double)
+        case .channelHistory: channelHistory.map(ConfigContent.int)
+        case .historyMemory: historyMemory.map(ConfigContent.int)
+        case .channelIdle: channelIdle.map(ConfigContent.double)
+        case .httpsPort: httpsPort.map(ConfigContent.int)
+        case .tlsCert: tlsCert.map(ConfigContent.string)
+        case .tlsKey: tlsKey.map(ConfigContent.string)
+        case .idleTimeout: idleTimeout.map(ConfigContent.double)
+        case .requestBodyTimeout: requestBodyTimeout.map(ConfigContent.double)
+        case .maxSubscribers: maxSubscribers.map(ConfigContent.int)
+        case .trustedProxy: Self.list(trustedProxy)
+        case .metricsToken: metricsToken.map(ConfigContent.string)
+        case .metricsAddress: metricsAddress.map(ConfigContent.string)
+        case .cluster: cluster.map(ConfigContent.string)
         }
     }
+
+    /// A flag not given is `false`, which must not hide a `true` from the environment or the file.
+    private static func flag(_ given: Bool) -> ConfigContent? { given ? .bool(true) : nil }
+
+    /// A list not given is empty.
+    private static func list(_ given: [String]) -> ConfigContent? { given.isEmpty ? nil : .stringArray(given) }
 }

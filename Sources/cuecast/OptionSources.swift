@@ -9,9 +9,9 @@ import SystemPackage
 /// then the environment, then the JSON file given with `--config`, then the built-in default.
 ///
 /// One name per option, spelled three ways: `--max-body-bytes` on the command line, `CUECAST_MAX_BODY_BYTES` in the
-/// environment, `"maxBodyBytes"` in the file. The command line layer is the `@Option`s of `ServeCommand` that were
-/// given (found by reflection, so declaring an option is all it takes for its value to take part), so
-/// ArgumentParser keeps the help and the type checks of the command line.
+/// environment, `"maxBodyBytes"` in the file (`ServeOption`). The command line layer is the `@Option`s of
+/// `ServeCommand` that were given (`givenOptions`), so ArgumentParser keeps the help and the type checks of the
+/// command line; a value no layer gives falls back to its default in `ServeSettings`.
 ///
 /// Every value read says where it came from, so an error names the source of a bad value: `CUECAST_PORT must be
 /// a whole number (got 'eighty')`, `"port" in cuecast.json must be from 0 to 65535 (got 70000)`.
@@ -63,30 +63,30 @@ struct OptionSources: Sendable {
 
     // MARK: Reading
 
-    func string(_ key: String) throws(OptionError) -> Sourced<String>? {
-        try read(key, "text") { reader.string(forKey: ConfigKey([key])) }
+    func string(_ key: ServeOption) throws(OptionError) -> Sourced<String>? {
+        try read(key, "text") { reader.string(forKey: ConfigKey([key.rawValue])) }
     }
 
-    func int(_ key: String) throws(OptionError) -> Sourced<Int>? {
-        try read(key, "a whole number") { reader.int(forKey: ConfigKey([key])) }
+    func int(_ key: ServeOption) throws(OptionError) -> Sourced<Int>? {
+        try read(key, "a whole number") { reader.int(forKey: ConfigKey([key.rawValue])) }
     }
 
-    func double(_ key: String) throws(OptionError) -> Sourced<Double>? {
-        try read(key, "a number") { reader.double(forKey: ConfigKey([key])) }
+    func double(_ key: ServeOption) throws(OptionError) -> Sourced<Double>? {
+        try read(key, "a number") { reader.double(forKey: ConfigKey([key.rawValue])) }
     }
 
-    func bool(_ key: String) throws(OptionError) -> Sourced<Bool>? {
-        try read(key, "true or false (1 or 0, yes or no)") { reader.bool(forKey: ConfigKey([key])) }
+    func bool(_ key: ServeOption) throws(OptionError) -> Sourced<Bool>? {
+        try read(key, "true or false (1 or 0, yes or no)") { reader.bool(forKey: ConfigKey([key.rawValue])) }
     }
 
     /// A list: a repeated option, a comma-separated variable, or a JSON array of strings.
-    func strings(_ key: String) throws(OptionError) -> Sourced<[String]>? {
-        try read(key, "a list of text (comma-separated in the environment)") { reader.stringArray(forKey: ConfigKey([key])) }
+    func strings(_ key: ServeOption) throws(OptionError) -> Sourced<[String]>? {
+        try read(key, "a list of text (comma-separated in the environment)") { reader.stringArray(forKey: ConfigKey([key.rawValue])) }
     }
 
     /// Reads `key` and finds where its value came from; a value a source has but that is not `expected` is an error
     /// naming that source, never a silent fallback to the next one.
-    private func read<Value: Sendable>(_ key: String, _ expected: String, _ get: () -> Value?) throws(OptionError) -> Sourced<Value>? {
+    private func read<Value: Sendable>(_ key: ServeOption, _ expected: String, _ get: () -> Value?) throws(OptionError) -> Sourced<Value>? {
         let value = get()
         let event = accesses.take()
         let results = event?.providerResults ?? []
@@ -107,18 +107,18 @@ struct OptionSources: Sendable {
     }
 
     /// How an error names the source: the option, the variable, or the key in the file.
-    private func describe(_ key: String, layer index: Int) -> String {
+    private func describe(_ key: ServeOption, layer index: Int) -> String {
         switch index < layers.count ? layers[index] : .commandLine {
-        case .commandLine: "--" + Self.kebab(key)
-        case .environment: Self.environmentName(key)
-        case .file(let path): "\"\(key)\" in \(path)"
+        case .commandLine: "--" + Self.kebab(key.rawValue)
+        case .environment: Self.environmentName(key.rawValue)
+        case .file(let path): "\"\(key.rawValue)\" in \(path)"
         }
     }
 
     /// The text of a bad value, where it is text (the environment; the command line is checked by ArgumentParser).
-    private func raw(_ key: String, layer index: Int) -> String? {
+    private func raw(_ key: ServeOption, layer index: Int) -> String? {
         guard index < layers.count, case .environment = layers[index] else { return nil }
-        return environment[Self.environmentName(key)]
+        return environment[Self.environmentName(key.rawValue)]
     }
 
     // MARK: Names

@@ -7,10 +7,11 @@ import Logging
 
 /// `cuecast serve`: loads every scenario in a folder and serves them until SIGINT/SIGTERM.
 ///
-/// Each option is declared once, here, as an optional with no default: its help is `--help`'s, and its value, if
-/// given, is the command line's layer of `OptionSources` (command line, then `CUECAST_*` environment, then the
-/// `--config` JSON file, then the default). `ServeSettings` reads and checks them all. To add an option, declare
-/// it here and read it in `ServeSettings` (see `ServeCommand+Settings.swift`).
+/// Each option is declared once, here, with no default of its own (an optional, an empty list, an unset flag): its
+/// help is `--help`'s, printing the default from `ServeDefaults`, and its value, if given, is the command line's
+/// layer of `OptionSources` (command line, then `CUECAST_*` environment, then the `--config` JSON file, then the
+/// default). `ServeSettings` reads and checks them all. To add an option, declare it here, give it a key in
+/// `ServeOption` (`CommandLineOptions.swift`) and read it in `ServeSettings`.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
@@ -30,22 +31,22 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A JSON file of options (keys in camelCase, such as \"maxBodyBytes\"); the command line and the environment win over it.")
     var config: String?
 
-    @Option(help: "Address to listen on (default 127.0.0.1).")
+    @Option(help: "Address to listen on (default \(ServeDefaults.host)).")
     var host: String?
 
-    @Option(help: "Port to listen on (default 8080; 0 picks a free one).")
+    @Option(help: "Port to listen on (default \(ServeDefaults.port); 0 picks a free one).")
     var port: Int?
 
-    @Option(help: "Folder of scenario files, *.json (default scenarios).")
+    @Option(help: "Folder of scenario files, *.json (default \(ServeDefaults.scenariosDirectory)).")
     var scenarios: String?
 
-    @Option(help: "Folder of static pages (default public).")
+    @Option(help: "Folder of static pages (default \(ServeDefaults.publicDirectory)).")
     var `public`: String?
 
-    @Option(help: "trace, debug, info, notice, warning, error or critical (default info).")
+    @Option(help: "trace, debug, info, notice, warning, error or critical (default \(ServeDefaults.logLevel.rawValue)).")
     var logLevel: String?
 
-    @Option(help: "text (human-readable, the default) or json (one JSON object per line: time, level, label, message, metadata).")
+    @Option(help: "text (human-readable) or json, one JSON object per line with time, level, label, message and metadata (default \(ServeDefaults.logFormat.rawValue)).")
     var logFormat: String?
 
     @Flag(help: "Start even if some scenarios are invalid, serving the valid ones.")
@@ -60,25 +61,25 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "A name this server answers to besides localhost and loopback addresses while it listens on loopback (repeatable); pages on it may publish without a token.")
     var allowedHost: [String] = []
 
-    @Option(help: "Largest publish body, in bytes (default 65536).")
+    @Option(help: "Largest publish body, in bytes (default \(ServeDefaults.maxBodyBytes)).")
     var maxBodyBytes: Int?
 
-    @Option(help: "Publishes a second allowed per client, bursts of twice that (default 10).")
+    @Option(help: "Publishes a second allowed per client, bursts of twice that (default \(ServeDefaults.publishRate.helpText)).")
     var publishRate: Double?
 
-    @Option(help: "Events each channel keeps for Last-Event-ID resume (default 100).")
+    @Option(help: "Events each channel keeps for Last-Event-ID resume (default \(ServeDefaults.channelHistoryLimit)).")
     var channelHistory: Int?
 
     @Option(help: ArgumentHelp(
-        "Bytes every channel's and live stream's history may hold together (default 67108864, 64 MiB).",
+        "Bytes every channel's and live stream's history may hold together (default \(ServeDefaults.historyMemoryBytes), \(ServeDefaults.historyMemoryBytes >> 20) MiB).",
         discussion: "Past it the oldest retained events go first; a client resuming from one gets a cuecast-reset event."
     ))
     var historyMemory: Int?
 
-    @Option(help: "Seconds a channel with no subscribers stays after its last publish or subscriber before it is removed (default 300).")
+    @Option(help: "Seconds a channel with no subscribers stays after its last publish or subscriber before it is removed (default \(ServeDefaults.channelIdleAfter.secondsText)).")
     var channelIdle: Double?
 
-    @Option(help: "Also serve HTTPS on this port (default 8443 when --tls-cert is given; 0 picks a free one).")
+    @Option(help: "Also serve HTTPS on this port (default \(ServeDefaults.httpsPort) when --tls-cert is given; 0 picks a free one).")
     var httpsPort: Int?
 
     @Option(help: "PEM certificate (chain) for HTTPS; `cuecast cert` makes one for localhost.")
@@ -87,10 +88,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "PEM private key for --tls-cert.")
     var tlsKey: String?
 
-    @Option(help: "Seconds a connection may wait for a complete request head (idle, or a head still arriving) before it is closed (default 15).")
+    @Option(help: "Seconds a connection may wait for a complete request head (idle, or a head still arriving) before it is closed (default \(ServeDefaults.idleTimeout.secondsText)).")
     var idleTimeout: Double?
 
-    @Option(help: "Seconds a request body may take to arrive (default 30).")
+    @Option(help: "Seconds a request body may take to arrive (default \(ServeDefaults.requestBodyTimeout.secondsText)).")
     var requestBodyTimeout: Double?
 
     @Option(help: ArgumentHelp(
@@ -222,7 +223,7 @@ extension ServeCommand {
         let environment = ProcessInfo.processInfo.environment
         let file = config ?? environment["CUECAST_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         do {
-            let options = try await OptionSources.load(commandLine: givenOptions, environment: environment, file: file, knownKeys: Self.optionKeys)
+            let options = try await OptionSources.load(commandLine: givenOptions, environment: environment, file: file, knownKeys: ServeOption.keys)
             return .success(try ServeSettings(options))
         } catch {
             return .failure(error)

@@ -41,7 +41,7 @@ struct OpenAPIDocumentTests {
                 channels: ChannelDirectory(configuration: configuration.channelConfiguration),
                 configuration: configuration,
                 connections: ConnectionRegistry(limit: 1, retryAfterSeconds: 1),
-                stats: StatsFeed(subscriberBufferBytes: 1024), logger: Logger(label: "test")
+                stats: StatsFeed(), logger: Logger(label: "test")
             )
             let served = Set(router.routes.map { "\($0.method.rawValue) \(Self.openAPIPath($0.path.description))" })
             #expect(documented.isSubset(of: served), "documented but not served: \(documented.subtracting(served).sorted())")

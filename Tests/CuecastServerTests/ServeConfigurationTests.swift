@@ -1,3 +1,5 @@
+import CuecastCore
+import CuecastServer
 import CuecastTestSupport
 import Foundation
 import NIOHTTP1
@@ -106,6 +108,82 @@ struct ServeConfigurationTests {
             guard line.hasPrefix("  --") else { return nil }
             return String(line.dropFirst(2).prefix { $0 != " " && $0 != "," && $0 != "\t" })
         }
+    }
+
+    /// Each option's entry in `serve --help`, by long name: its help text on one line (ArgumentParser wraps it).
+    static func helpEntries() async throws -> [String: String] {
+        let help = try await CLIProcess.run(["serve", "--help"], timeout: .seconds(10))
+        var entries: [String: String] = [:]
+        var current: String?
+        for line in (help.stdout + help.stderr).split(separator: "\n") {
+            if line.hasPrefix("  --") {
+                let name = String(line.dropFirst(2).prefix { $0 != " " && $0 != "," && $0 != "\t" })
+                current = name
+                entries[name] = String(line)
+            } else if let name = current, line.hasPrefix("   ") {
+                entries[name, default: ""] += " " + line.trimmingCharacters(in: .whitespaces)
+            } else {
+                current = nil
+            }
+        }
+        return entries
+    }
+
+    /// The `X` of `(default X` in an option's help.
+    static func helpDefault(_ entry: String) -> String? {
+        guard let range = entry.range(of: "(default ") else { return nil }
+        return String(entry[range.upperBound...].prefix { !" ,;)".contains($0) })
+    }
+
+    @Test("serve --help shows each default as the server has it, and the README's option table agrees")
+    func helpShowsTheRealDefaults() async throws {
+        let entries = try await Self.helpEntries()
+        let defaults = ServerConfiguration.Defaults.self
+        let expected: [String: String] = [
+            "--host": defaults.host, "--port": "\(defaults.port)", "--scenarios": defaults.scenariosDirectory,
+            "--public": defaults.publicDirectory, "--max-body-bytes": "\(defaults.maxBodyBytes)", "--publish-rate": "\(Int(defaults.publishRate))",
+            "--channel-history": "\(defaults.channelHistoryLimit)", "--history-memory": "\(defaults.historyMemoryBytes)",
+            "--channel-idle": "\(defaults.channelIdleAfter.components.seconds)", "--https-port": "\(defaults.httpsPort)",
+            "--idle-timeout": "\(defaults.idleTimeout.components.seconds)",
+            "--request-body-timeout": "\(defaults.requestBodyTimeout.components.seconds)",
+            "--log-level": "info", "--log-format": "text",
+        ]
+        for (option, value) in expected {
+            let entry = try #require(entries[option], "\(option) is not in serve --help")
+            #expect(Self.helpDefault(entry) == value, "\(option): \(entry)")
+        }
+        // A server made with no arguments uses them too.
+        let configuration = ServerConfiguration()
+        #expect(configuration.maxBodyBytes == defaults.maxBodyBytes && configuration.port == defaults.port)
+        #expect(configuration.historyBudget.limitBytes == defaults.historyMemoryBytes)
+        #expect(configuration.channelIdleAfter == defaults.channelIdleAfter && configuration.idleTimeout == defaults.idleTimeout)
+
+        // The README writes the default as the first `code` of its second column.
+        let readme = try String(contentsOf: CuecastExecutable.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        for row in readme.split(separator: "\n") where row.hasPrefix("| `--") {
+            let columns = row.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let option = String(columns[1].dropFirst().prefix { $0 != "`" && $0 != " " })
+            guard let entry = entries[option], let helpDefault = Self.helpDefault(entry) else { continue }
+            let written = columns[2].split(separator: "`", omittingEmptySubsequences: false).dropFirst().first.map(String.init)
+            #expect(written == helpDefault, "README's default for \(option) is \(columns[2]); serve --help says \(helpDefault)")
+        }
+    }
+
+    @Test("every option of serve --help may be given in a --config file, and only those")
+    func everyOptionIsAFileKey() async throws {
+        let folder = try Self.folder()
+        defer { folder.remove() }
+        try folder.write("unknown.json", #"{"noSuchOption": 1}"#)
+        let run = try await CLIProcess.run(
+            ["serve", "--scenarios", folder.path("scenarios"), "--config", folder.path("unknown.json")], in: folder.url, timeout: .seconds(10))
+        let listed = try #require(run.stderr.range(of: "options are "), "stderr:\n\(run.stderr)")
+        let keys = run.stderr[listed.upperBound...].prefix { $0 != "\n" }.split(separator: ", ").map(String.init)
+        let options = try await Self.helpOptions().filter { !["--help", "--version", "--config"].contains($0) }
+        let camel = options.map { option in
+            let words = option.dropFirst(2).split(separator: "-")
+            return words.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.capitalized }.joined()
+        }
+        #expect(keys.sorted() == camel.sorted())
     }
 
     @Test("serve --help and the README's option table list every option once")

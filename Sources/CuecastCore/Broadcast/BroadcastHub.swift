@@ -1,24 +1,21 @@
-import DequeModule
 import Synchronization
 
 /// Fans frames out to many subscribers, keeps a bounded history to replay and resume from, and never lets a slow
 /// subscriber slow the others or grow memory without bound.
 ///
-/// A frame is published once and the same bytes are queued for every subscriber. Each subscriber has its own
-/// queue, bounded in bytes: a subscriber whose queue overflows is cut off (it gets a comment saying why, and can
-/// resume with `Last-Event-ID`). All state sits behind one lock; continuations are resumed outside it.
+/// A frame is published once and handed, under the hub's lock, to each `FrameSink` that joined it: the server keeps
+/// one per event loop (`LoopFanout`), which writes the same bytes to every connection of that loop and cuts off
+/// one that falls too far behind. Sinks are the only way to subscribe: a second engine that queued frames per
+/// subscriber here was used by tests alone, so the hub's tests now go through a sink as the server does (issue 22).
 public final class BroadcastHub: Sendable {
     public struct Configuration: Sendable {
         /// Events kept for replay and resume.
         public var historyLimit: Int
-        /// Bytes a subscriber may fall behind before it is cut off.
-        public var subscriberBufferBytes: Int
         /// The memory budget shared with other hubs; `nil` keeps `historyLimit` events whatever their size.
         public var budget: HistoryBudget?
 
-        public init(historyLimit: Int = 1000, subscriberBufferBytes: Int = 256 * 1024, budget: HistoryBudget? = nil) {
+        public init(historyLimit: Int = 1000, budget: HistoryBudget? = nil) {
             self.historyLimit = historyLimit
-            self.subscriberBufferBytes = subscriberBufferBytes
             self.budget = budget
         }
     }
@@ -69,7 +66,6 @@ public final class BroadcastHub: Sendable {
 
     /// Numbers (`number` runs under the lock and returns the frame), remembers and delivers a frame.
     private func publishLocked<E: Error>(_ number: (inout HubState) throws(E) -> Frame) throws(E) -> PublishReceipt {
-        var wakeups: [Wakeup] = []
         var retained = 0
         let budget = configuration.budget
         let receipt = try state.withLock { state throws(E) -> PublishReceipt in
@@ -79,10 +75,8 @@ public final class BroadcastHub: Sendable {
                 retained = state.remember(frame, limit: configuration.historyLimit, stamp: budget?.stamp() ?? 0)
                 state.lastUsed = state.lastActivity
             }
-            let delivered = state.deliver(frame, wakeups: &wakeups) + state.deliverToSinks(frame)
-            return PublishReceipt(sequence: state.sequence, delivered: delivered)
+            return PublishReceipt(sequence: state.sequence, delivered: state.deliverToSinks(frame))
         }
-        wakeups.forEach { $0.resume() }
         // Outside the lock: the budget may evict from other hubs, each under its own lock.
         budget?.charge(retained, by: self)
         return receipt
@@ -92,16 +86,12 @@ public final class BroadcastHub: Sendable {
     /// so a ticker calls it; one check per channel serves all of its subscribers.
     @discardableResult
     public func heartbeatIfIdle(for interval: Duration, now: ContinuousClock.Instant = .now) -> Bool {
-        var wakeups: [Wakeup] = []
-        let sent = state.withLock { state -> Bool in
+        state.withLock { state -> Bool in
             guard !state.finished, now - state.lastActivity >= interval else { return false }
             state.lastActivity = now
-            _ = state.deliver(.heartbeat, wakeups: &wakeups)
             _ = state.deliverToSinks(.heartbeat)
             return true
         }
-        wakeups.forEach { $0.resume() }
-        return sent
     }
 
     /// Marks the start of a new pass of a looping playback: `history=all` counts from here.
@@ -109,55 +99,28 @@ public final class BroadcastHub: Sendable {
         state.withLock { $0.passStart = $0.historyBase + $0.history.count }
     }
 
-    /// Ends the stream: subscribers receive what is queued, then their subscriptions finish. Later subscribers get
-    /// the history and finish at once.
+    /// Ends the stream: every sink's members receive what is queued, then close. Later members get the history
+    /// and close at once.
     public func finish() {
-        var wakeups: [Wakeup] = []
         state.withLock { state in
             state.finished = true
-            for id in state.subscribers.keys { state.close(id, reason: .finished, finalFrame: nil, wakeups: &wakeups) }
             for sink in state.sinks.values { sink.end(reason: .finished, finalFrame: nil) }
         }
-        wakeups.forEach { $0.resume() }
     }
 
-    /// Closes every subscription, e.g. for shutdown, after queuing `finalFrame` for each.
+    /// Closes every member of every sink, e.g. for shutdown, after queuing `finalFrame` for each. The hub stays
+    /// open: members may join again.
     public func closeAll(reason: CloseReason, finalFrame: Frame? = nil) {
-        var wakeups: [Wakeup] = []
         state.withLock { state in
-            for id in state.subscribers.keys { state.close(id, reason: reason, finalFrame: finalFrame, wakeups: &wakeups) }
             for sink in state.sinks.values { sink.end(reason: reason, finalFrame: finalFrame) }
-        }
-        wakeups.forEach { $0.resume() }
-    }
-
-    // MARK: Subscribing
-
-    /// Adds a subscriber, atomically with choosing what it replays, so it misses and repeats nothing.
-    ///
-    /// With `lastEventID`, everything after that event is replayed (`.resumed`); if the id is not in history the
-    /// `history` request applies instead (`.unknownID`).
-    public func subscribe(lastEventID: String? = nil, history: HistoryRequest = .all) -> SubscribeOutcome {
-        state.withLock { state in
-            state.lastUsed = .now
-            let (replay, placement) = state.replay(lastEventID: lastEventID, history: history)
-            let id = state.nextSubscriberID
-            state.nextSubscriberID += 1
-            let bytes = replay.reduce(0) { $0 + $1.bytes.count }
-            var subscriber = Subscriber(bufferBytes: configuration.subscriberBufferBytes, replayBytes: bytes)
-            subscriber.pending.append(contentsOf: replay)
-            subscriber.pendingBytes = bytes
-            if state.finished { subscriber.closeReason = .finished }
-            state.subscribers[id] = subscriber
-            return SubscribeOutcome(subscription: Subscription(hub: self, id: id), placement: placement, replayed: replay.count)
         }
     }
 
     // MARK: Looking
 
-    /// Subscribers, counting those held by sinks.
+    /// Subscribers: the members of every sink.
     public var subscriberCount: Int {
-        state.withLock { state in state.subscribers.count + state.sinks.values.reduce(0) { $0 + $1.memberCount } }
+        state.withLock { state in state.sinks.values.reduce(0) { $0 + $1.memberCount } }
     }
     public var isFinished: Bool { state.withLock { $0.finished } }
     /// The id of the newest event in history.
@@ -187,48 +150,4 @@ public final class BroadcastHub: Sendable {
 
     /// Drops the oldest retained frame; returns what it cost.
     func dropOldestRetained() -> Int { state.withLock { $0.dropOldest() } }
-
-    // MARK: For subscriptions
-
-    func next(_ id: UInt64, continuation: CheckedContinuation<[Frame]?, Never>) {
-        let ready: [Frame]?? = state.withLock { state in
-            guard var subscriber = state.subscribers[id] else { return .some(nil) }
-            if !subscriber.pending.isEmpty {
-                let batch = subscriber.takePending()
-                state.subscribers[id] = subscriber
-                return .some(batch)
-            }
-            if subscriber.closeReason != nil { return .some(nil) }
-            subscriber.waiter = continuation
-            state.subscribers[id] = subscriber
-            return .none
-        }
-        if case .some(let batch) = ready { continuation.resume(returning: batch) }
-    }
-
-    func close(_ id: UInt64, reason: CloseReason, finalFrame: Frame?) {
-        var wakeups: [Wakeup] = []
-        state.withLock { $0.close(id, reason: reason, finalFrame: finalFrame, wakeups: &wakeups) }
-        wakeups.forEach { $0.resume() }
-    }
-
-    func waitUntilClosed(_ id: UInt64, continuation: CheckedContinuation<CloseReason, Never>) {
-        let reason: CloseReason?? = state.withLock { state in
-            guard var subscriber = state.subscribers[id] else { return .some(nil) }
-            if let reason = subscriber.closeReason { return .some(reason) }
-            subscriber.closeWaiter = continuation
-            state.subscribers[id] = subscriber
-            return .none
-        }
-        if case .some(let reason) = reason { continuation.resume(returning: reason ?? .cancelled) }
-    }
-
-    func remove(_ id: UInt64) {
-        var wakeups: [Wakeup] = []
-        state.withLock { state in
-            state.close(id, reason: .cancelled, finalFrame: nil, wakeups: &wakeups)
-            state.subscribers[id] = nil
-        }
-        wakeups.forEach { $0.resume() }
-    }
 }

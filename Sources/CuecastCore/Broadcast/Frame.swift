@@ -45,7 +45,4 @@ public enum CloseReason: String, Sendable, Equatable {
     case dropped
     /// The task reading the subscription was cancelled.
     case cancelled
-
-    /// Whether the subscriber should still receive what is already queued before the stream closes.
-    var drainsPending: Bool { self == .finished || self == .overflow || self == .shutdown || self == .dropped }
 }

@@ -19,7 +19,8 @@ public protocol FrameSink: AnyObject, Sendable {
     func end(reason: CloseReason, finalFrame: Frame?)
 }
 
-/// What a member joining a sink starts with, chosen under the hub's lock with the same rules as `subscribe`.
+/// What a member joining a sink starts with, chosen under the hub's lock: the history asked for, or what follows
+/// `Last-Event-ID`.
 public struct SinkAdmission: Sendable {
     /// Frames to write before the live ones (history, or what follows `Last-Event-ID`).
     public let replay: [Frame]

@@ -18,7 +18,7 @@ public enum HistoryRequest: Sendable, Equatable {
     }
 }
 
-/// How a new subscription relates to the stream's past.
+/// How a new subscriber relates to the stream's past.
 public enum Placement: Sendable, Equatable {
     /// No `Last-Event-ID` was given; history was sent as requested.
     case fresh
@@ -26,14 +26,6 @@ public enum Placement: Sendable, Equatable {
     case resumed
     /// The id is not in the kept history (too old, from before a restart, or never sent).
     case unknownID
-}
-
-/// What `subscribe` gives back.
-public struct SubscribeOutcome: Sendable {
-    public let subscription: Subscription
-    public let placement: Placement
-    /// Frames queued ahead of live ones (history or the events after the resumed id).
-    public let replayed: Int
 }
 
 /// What `publish` reports.

@@ -18,8 +18,8 @@ final class StatsFeed: Sendable {
 
     let hub: BroadcastHub
 
-    init(subscriberBufferBytes: Int) {
-        hub = BroadcastHub(configuration: .init(historyLimit: Self.historyLimit, subscriberBufferBytes: subscriberBufferBytes))
+    init() {
+        hub = BroadcastHub(configuration: .init(historyLimit: Self.historyLimit))
     }
 
     /// What a subscriber gets (shared by `StreamRequests` and the router, which answers errors and 503).

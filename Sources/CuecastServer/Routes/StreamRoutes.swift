@@ -84,7 +84,7 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
             if search.point == .notFound { preamble += notFoundNotice(lastEventID) }
             started = search
         }
-        let hub = BroadcastHub(configuration: .init(historyLimit: 0, subscriberBufferBytes: configuration.subscriberBufferBytes))
+        let hub = BroadcastHub(configuration: .init(historyLimit: 0))
         let metrics = configuration.metrics
         let label = StreamLabel(kind: .scenario, name: scenario.name)
         // A test decides when time moves, so no heartbeat fills the silence: nothing is sent until it says so.

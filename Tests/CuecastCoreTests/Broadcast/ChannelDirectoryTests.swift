@@ -43,10 +43,11 @@ struct ChannelDirectoryTests {
     }
 
     @Test func channelsUseTheConfiguredHubSettings() throws {
-        let directory = ChannelDirectory(configuration: .init(hub: .init(historyLimit: 7, subscriberBufferBytes: 99)))
+        let budget = HistoryBudget(limitBytes: 1 << 20)
+        let directory = ChannelDirectory(configuration: .init(hub: .init(historyLimit: 7, budget: budget)))
         let hub = try directory.channel(named: "x")
         #expect(hub.configuration.historyLimit == 7)
-        #expect(hub.configuration.subscriberBufferBytes == 99)
+        #expect(hub.configuration.budget === budget)
         #expect(try directory.channel(named: "default").configuration.historyLimit == 7)
     }
 

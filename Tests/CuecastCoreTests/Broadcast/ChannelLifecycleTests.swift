@@ -25,10 +25,9 @@ struct ChannelLifecycleTests {
     @Test func aChannelWithSubscribersIsNeverIdleAndItsIdleTimeStartsWhenTheLastLeaves() throws {
         let directory = ChannelDirectory(configuration: .init(idleAfter: .seconds(60)))
         let hub = try directory.channel(named: "room", now: Self.start)
-        var subscription: Subscription? = hub.subscribe().subscription
+        let listener = HubTest.listen(to: hub)
         #expect(directory.removeIdle(now: Self.start + .seconds(600)).isEmpty)
-        subscription = nil
-        _ = subscription
+        listener.leave()
         #expect(directory.removeIdle(now: Self.start + .seconds(659)).isEmpty)  // seen in use at 600
         #expect(directory.removeIdle(now: Self.start + .seconds(660)) == ["room"])
     }
@@ -47,9 +46,8 @@ struct ChannelLifecycleTests {
 
     @Test func channelsWithSubscribersHoldTheLimit() throws {
         let directory = ChannelDirectory(configuration: .init(maxChannels: 2, reclaimAfter: .zero))
-        let held = try directory.channel(named: "held", now: Self.start).subscribe().subscription
+        _ = HubTest.listen(to: try directory.channel(named: "held", now: Self.start))
         #expect(throws: ChannelDirectory.Failure.tooManyChannels(limit: 2)) { try directory.channel(named: "other", now: Self.start + .seconds(60)) }
-        _ = held
     }
 
     @Test func aRequestThatMayNotCreateOnlyJoins() throws {

@@ -139,7 +139,7 @@ struct PlaybackTests {
         let scenario = try Fixture.scenario(
             #"{"title": "T", "cues": [{"at": 0, "data": "a"}, {"at": 2500, "comment": "note", "data": "b"}]}"#)
         let hub = BroadcastHub()
-        let live = hub.subscribe().subscription
+        let live = HubTest.listen(to: hub)
         let clock = TestClock()
         let task = Task {
             defer { clock.stop() }
@@ -152,10 +152,10 @@ struct PlaybackTests {
         try await task.value
         #expect(hub.isFinished)
         #expect(
-            await HubTest.read(live) == [
+            live.received == [
                 "id: 1\ndata: a\n\n", ": heartbeat\n\n", ": heartbeat\n\n", ": note\n\n", "id: 2\ndata: b\n\n", "id: -1\ndata:\n\n",
             ])
-        #expect(await HubTest.history(of: hub) == ["id: 1\ndata: a\n\n", ": note\n\n", "id: 2\ndata: b\n\n", "id: -1\ndata:\n\n"])
+        #expect(HubTest.history(of: hub) == ["id: 1\ndata: a\n\n", ": note\n\n", "id: 2\ndata: b\n\n", "id: -1\ndata:\n\n"])
         #expect(hub.sequence == 3)  // a, b and the sentinel; the comment and heartbeats take no number
     }
 
@@ -167,13 +167,13 @@ struct PlaybackTests {
         let clock = TestClock()
         let task = Task { try await station.run(clock: clock) }
         await clock.waitForSleepers()
-        #expect(await HubTest.history(of: station.hub) == ["id: 1\ndata: a\n\n"])
+        #expect(HubTest.history(of: station.hub) == ["id: 1\ndata: a\n\n"])
         clock.advance(to: .seconds(1))
         await clock.waitForSleepers()
-        #expect(await HubTest.history(of: station.hub) == ["id: 1\ndata: a\n\n", "id: 2\ndata: b\n\n"])
+        #expect(HubTest.history(of: station.hub) == ["id: 1\ndata: a\n\n", "id: 2\ndata: b\n\n"])
         clock.advance(to: .seconds(3))  // pass 2 starts at 1 s + the 1 s delay = 2 s; its b is due at 3 s
         await clock.waitForSleepers()
-        #expect(await HubTest.history(of: station.hub) == ["id: 3\ndata: a\n\n", "id: 4\ndata: b\n\n"])
+        #expect(HubTest.history(of: station.hub) == ["id: 3\ndata: a\n\n", "id: 4\ndata: b\n\n"])
         task.cancel()
         await #expect(throws: CancellationError.self) { try await task.value }
         #expect(!station.hub.isFinished)

@@ -28,14 +28,14 @@ struct StationTests {
     final class Running: Sendable {
         let station: Station
         let clock = TestClock()
-        let listener: Subscription
+        let listener: Listener
         private let task: Task<Void, any Error>
 
         init(_ scenario: Scenario) {
             let station = Station(scenario: scenario, timeline: Timeline(scenario: scenario, startDate: Date(timeIntervalSince1970: 0)))
             let clock = clock
             self.station = station
-            self.listener = station.hub.subscribe().subscription
+            self.listener = HubTest.listen(to: station.hub)
             task = Task {
                 defer { clock.stop() }
                 try await station.run(clock: clock)
@@ -54,7 +54,7 @@ struct StationTests {
             task.cancel()
             _ = try? await task.value
             station.hub.closeAll(reason: .shutdown)
-            return await HubTest.read(listener)
+            return listener.received
         }
     }
 
@@ -68,7 +68,7 @@ struct StationTests {
         var timeline = Timeline(scenario: scenario)
         #expect(timeline.resume(after: "2") == .after(.seconds(1)))
         let hub = BroadcastHub()
-        let listener = hub.subscribe().subscription
+        let listener = HubTest.listen(to: hub)
         let station = Station(scenario: scenario, hub: hub, timeline: timeline, speed: 2, origin: .seconds(1))
         #expect(station.hub === hub)
         let clock = TestClock()
@@ -88,10 +88,10 @@ struct StationTests {
         try await task.value
         #expect(hub.isFinished)
         #expect(
-            await HubTest.read(listener) == [
+            listener.received == [
                 ": heartbeat\n\n", "id: 3\ndata: e2\n\n", ": heartbeat\n\n", "id: 4\ndata: e3\n\n", "id: -1\ndata:\n\n",
             ])
-        #expect(await HubTest.history(of: hub) == ["id: 3\ndata: e2\n\n", "id: 4\ndata: e3\n\n", "id: -1\ndata:\n\n"])
+        #expect(HubTest.history(of: hub) == ["id: 3\ndata: e2\n\n", "id: 4\ndata: e3\n\n", "id: -1\ndata:\n\n"])
     }
 
     // MARK: Triggers
@@ -114,9 +114,9 @@ struct StationTests {
 
         await running.advance(to: .seconds(3))
         #expect(running.station.hub.lastEventID == "5")
-        let resumed = running.station.hub.subscribe(lastEventID: "4")
+        let resumed = HubTest.listen(to: running.station.hub, lastEventID: "4")
         #expect(resumed.placement == .resumed)
-        #expect(HubTest.texts(await resumed.subscription.next() ?? []) == ["id: 5\nevent: price\ndata: 92.0 400.0 n=5\n\n"])
+        #expect(resumed.received == ["id: 5\nevent: price\ndata: 92.0 400.0 n=5\n\n"])
 
         #expect(
             await running.stop() == [
@@ -163,7 +163,7 @@ struct StationTests {
         #expect(fired.delivered == 1)
         #expect(try running.station.fire(trigger: "note").event == nil)
         #expect(running.station.hub.sequence == 1)
-        #expect(await HubTest.history(of: running.station.hub) == ["id: 1\nevent: price\ndata: 100.0 400.0 n=1\n\n", ": fired 0\n\n", ": fired 1\n\n"])
+        #expect(HubTest.history(of: running.station.hub) == ["id: 1\nevent: price\ndata: 100.0 400.0 n=1\n\n", ": fired 0\n\n", ": fired 1\n\n"])
         await running.advance(to: .seconds(1))
         #expect(await running.stop().last?.hasPrefix("id: 2\n") == true)
     }
@@ -202,7 +202,7 @@ struct StationTests {
         let scenario = try Fixture.scenario(
             #"{"title": "T", "heartbeat": false, "cues": [{"at": 1000, "comment": "c", "data": "x"}], "triggers": {"t": {"data": "fired"}}}"#)
         let station = Station(scenario: scenario)
-        let listener = station.hub.subscribe().subscription
+        let listener = HubTest.listen(to: station.hub)
         let clock = HookedClock()
         let sleeps = Mutex(0)
         let fired = Mutex<SSEEvent?>(nil)
@@ -219,7 +219,7 @@ struct StationTests {
         clock.base.advance(to: .seconds(1))
         try await task.value
         #expect(fired.withLock { $0?.id } == "2")
-        #expect(await HubTest.read(listener) == [": c\n\n", "id: 1\ndata: x\n\n", "id: 2\ndata: fired\n\n", "id: -1\ndata:\n\n"])
+        #expect(listener.received == [": c\n\n", "id: 1\ndata: x\n\n", "id: 2\ndata: fired\n\n", "id: -1\ndata:\n\n"])
     }
 
     // MARK: Disconnects
@@ -233,21 +233,22 @@ struct StationTests {
              "cues": [{"at": 0, "repeat": {"every": 1000, "count": 4}, "data": "e{{$index}}", "disconnect": 2}]}
             """)
         let running = Running(scenario)
-        let other = running.station.hub.subscribe().subscription
+        let other = HubTest.listen(to: running.station.hub)
         await running.advance(to: .seconds(1))
-        #expect(await other.closed() == .dropped)
-        #expect(await running.listener.closed() == .dropped)
+        #expect(other.closeReason == .dropped)
+        #expect(running.listener.closeReason == .dropped)
         #expect(!running.station.hub.isFinished)
         let notice = ": the scenario closes the connection here on purpose; a client reconnects after its retry time and resumes with Last-Event-ID\n\n"
-        #expect(await HubTest.read(other) == ["id: 1\ndata: e0\n\n", "id: 2\ndata: e1\n\n", notice])
+        #expect(other.received == ["id: 1\ndata: e0\n\n", "id: 2\ndata: e1\n\n", notice])
 
-        let back = running.station.hub.subscribe(lastEventID: "2")
+        let back = HubTest.listen(to: running.station.hub, lastEventID: "2")
         #expect(back.placement == .resumed)
         #expect(back.replayed == 0)  // the notice is not history
         await running.advance(to: .seconds(2))
-        #expect(HubTest.texts(await back.subscription.next() ?? []) == ["id: 3\ndata: e2\n\n"])
+        #expect(back.received == ["id: 3\ndata: e2\n\n"])
+        #expect(back.closeReason == nil)
         await running.advance(to: .seconds(3))
-        #expect(await back.subscription.closed() == .dropped)  // the 4th emission drops again
+        #expect(back.closeReason == .dropped)  // the 4th emission drops again
         #expect(await running.stop() == ["id: 1\ndata: e0\n\n", "id: 2\ndata: e1\n\n", notice])
     }
 
@@ -261,7 +262,7 @@ struct StationTests {
         let line = try #require(entries[(marker + 1)...].first { if case .event = $0.item { true } else { false } })
         let running = Running(scenario)
         await running.advance(to: line.offset)
-        let history = await HubTest.history(of: running.station.hub)
+        let history = HubTest.history(of: running.station.hub)
         let index = try #require(history.firstIndex(of: ": verse 2\n\n"))
         #expect(history[index + 1] == Fixture.text(Fixture.wire([line])))
         #expect(history.first == "id: 1\nevent: lyric\ndata: [START]\n\n")

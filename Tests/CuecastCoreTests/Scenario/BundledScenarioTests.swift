@@ -102,7 +102,7 @@ struct BundledScenarioTests {
         }
 
         let station = Station(scenario: scenario, timeline: Timeline(scenario: scenario, startDate: startDate))
-        let listener = station.hub.subscribe().subscription
+        let listener = HubTest.listen(to: station.hub)
         let clock = TestClock()
         let task = Task {
             defer { clock.stop() }
@@ -123,8 +123,7 @@ struct BundledScenarioTests {
         _ = try? await task.value
         station.hub.closeAll(reason: .shutdown)
 
-        var received: [Frame] = []
-        while let batch = await listener.next() { received += batch }
+        let received = listener.frames
         let last = offsets[offsets.count - 1]
         var wanted = expected.filter { $0.offset <= last }.compactMap { Frame($0.item) }
         // A `disconnect` cue ends every subscription after its event, with a notice: the listener hears that much.
