@@ -20,7 +20,7 @@ final class Curl: @unchecked Sendable {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         let handle = output.fileHandleForReading
-        try process.run()
+        try launch(process)
         Thread.detachNewThread { [self] in
             while true {
                 let chunk = handle.availableData
