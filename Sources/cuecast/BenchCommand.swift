@@ -62,6 +62,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Burst phase: events published back to back (0 skips it).")
     var burst: Int = LoadTest.Settings().burst
 
+    @Option(help: "Seconds the server settles before each memory reading (0: a delivery-only smoke run).")
+    var settle: Double = LoadTest.Settings().settleSeconds
+
     @Option(help: "Subscribers per worker process.")
     var perWorker: Int = LoadTest.Settings().perWorker
 
@@ -103,6 +106,7 @@ struct BenchCommand: AsyncParsableCommand {
             }
         }
         guard rate > 0, duration > 0 else { throw ValidationError("--rate and --duration must be positive") }
+        guard settle >= 0 else { throw ValidationError("--settle must be 0 or more") }
         guard burst >= 0 else { throw ValidationError("--burst must be 0 or more") }
         guard (1...19_000).contains(perWorker) else { throw ValidationError("--per-worker must be from 1 to 19000 (a process holds at most about 20,000 descriptors)") }
         if targetList.contains(.node), !FileManager.default.fileExists(atPath: nodeServer) {
@@ -130,6 +134,7 @@ struct BenchCommand: AsyncParsableCommand {
         settings.rate = rate
         settings.steadySeconds = duration
         settings.burst = burst
+        settings.settleSeconds = settle
         settings.perWorker = perWorker
         settings.maxSubscribers = maxSubscribers
         settings.protocols = WireProtocol.list(protocols) ?? [.http1]

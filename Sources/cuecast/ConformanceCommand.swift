@@ -36,6 +36,15 @@ struct ConformanceCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Seconds a client may take on one case before it is stopped.", valueName: "seconds"))
     var timeout: Double = 15
 
+    @Option(
+        help: ArgumentHelp(
+            "Cut every silence a case holds to at most this many seconds (never below twice the read timeout the case asks for): "
+                + "a quick run, which tests idle streams for that long only.",
+            valueName: "seconds"
+        )
+    )
+    var maxSilence: Double?
+
     @Option(name: .customLong("case"), help: ArgumentHelp("Run only this case (repeatable).", valueName: "name"))
     var cases: [String] = []
 
@@ -63,6 +72,7 @@ struct ConformanceCommand: AsyncParsableCommand {
         }
         guard (1...64).contains(jobs) else { throw ValidationError("--jobs must be from 1 to 64 (got \(jobs))") }
         guard timeout > 0 else { throw ValidationError("--timeout must be positive (got \(timeout))") }
+        if let maxSilence, !(maxSilence >= 0) { throw ValidationError("--max-silence must be 0 or more (got \(maxSilence))") }
         for name in cases where ConformanceCase.named(name) == nil {
             throw ValidationError("no case '\(name)'; cases: \(ConformanceCase.all.map(\.name).joined(separator: ", "))")
         }
@@ -90,7 +100,7 @@ struct ConformanceCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let selected = cases.isEmpty ? ConformanceCase.all : ConformanceCase.all.filter { cases.contains($0.name) }
-        let lab = ConformanceLab()
+        let lab = ConformanceLab(maxSilence: maxSilence.map { .milliseconds(Int64($0 * 1000)) })
         var logger = Logger(label: "cuecast-conformance")
         logger.logLevel = .error
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, scenariosDirectory: "", publicDirectory: nil)
@@ -116,7 +126,7 @@ struct ConformanceCommand: AsyncParsableCommand {
             printError("Error: the client never got going: \(problem)")
             throw ExitCode(2)
         }
-        let report = ConformanceReport(command: command, results: results)
+        let report = ConformanceReport(command: command, results: results, maxSilence: maxSilence)
         print(json ? report.json.compactText : report.text, terminator: json ? "\n" : "")
         if results.contains(where: { $0.grade.verdict == .fail }) { throw ExitCode(1) }
     }
@@ -149,7 +159,7 @@ struct ConformanceCommand: AsyncParsableCommand {
                     let arguments = command.map { $0.replacingOccurrences(of: "{url}", with: url) }
                     let client = await ClientProcess.run(
                         arguments, environment: conformanceCase.request.environment, restartAfterEvents: conformanceCase.request.restartAfterEvents,
-                        timeout: timeout + conformanceCase.idleTime
+                        timeout: timeout + lab.silenceTime(of: conformanceCase)
                     )
                     let seen = lab.seen(run: run, case: conformanceCase.name)
                     let outcome = ConformanceCase.Outcome(

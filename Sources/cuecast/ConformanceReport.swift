@@ -7,6 +7,8 @@ import Foundation
 struct ConformanceReport {
     let command: [String]
     let results: [ConformanceResult]
+    /// `--max-silence`, which the score must not hide: a case's idle stream was held that long at most.
+    var maxSilence: Double? = nil
 
     private static let indent = "         "
 
@@ -44,7 +46,15 @@ struct ConformanceReport {
         let skipped = results.count - run.count
         if skipped > 0 { score += "; \(skipped) not supported (N/A: not run)" }
         lines.append(score)
+        if let maxSilence {
+            lines.append("Silences were cut to at most \(Self.seconds(maxSilence)) s (--max-silence): idle streams were tested for that long only.")
+        }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `2.5` as "2.5", `3.0` as "3".
+    private static func seconds(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
     /// The results for a program (`scripts/conformance-matrix`): each case's verdict, problems and evidence lines.

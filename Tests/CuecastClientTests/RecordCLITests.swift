@@ -54,15 +54,26 @@ struct RecordCLITests {
         let solo = original.mode == .solo
         let count = solo ? 10 : 3
         let file = folder.path("\(name)-rec.json")
+        // A solo stream (the original, and every replay) plays on the manual clock, moved from cue to cue.
         let recorded = try await withServer(Self.served) { port in
-            try await CLIProcess.run(
-                ["record", "http://127.0.0.1:\(port)/streams/\(name)" + (solo ? "?speed=100" : ""), "--count", "\(count)", "-o", file], timeout: .seconds(60)
-            )
+            try await stepping(port: port, label: "record") {
+                try await CLIProcess.run(
+                    ["record", "http://127.0.0.1:\(port)/streams/\(name)" + (solo ? "?speed=100&clock=manual&client=record" : ""), "--count", "\(count)",
+                     "-o", file],
+                    timeout: .seconds(60)
+                )
+            }
         }
         #expect(recorded.status == 0, "stderr:\n\(recorded.stderr)")
         let replayScenario = try Self.load(file)
+        #expect(replayScenario.mode == .solo)
         let replayed = try await withServer([replayScenario]) { port in
-            try await CLIProcess.run(["listen", "http://127.0.0.1:\(port)/streams/\(name)-rec", "--json", "--count", "\(count)"], timeout: .seconds(60))
+            try await stepping(port: port, label: "replay") {
+                try await CLIProcess.run(
+                    ["listen", "http://127.0.0.1:\(port)/streams/\(name)-rec?clock=manual&client=replay", "--json", "--count", "\(count)"],
+                    timeout: .seconds(60)
+                )
+            }
         }
         #expect(replayed.status == 0, "stderr:\n\(replayed.stderr)")
         // What record received (it prints what it records) is what a client of the replay receives.
@@ -83,17 +94,25 @@ struct RecordCLITests {
         let folder = try TemporaryFolder()
         defer { folder.remove() }
         let file = folder.path("\(name)-rec.json")
+        // Each stream is played on the manual clock, moved from cue to cue (sports-scores lasts 153 s).
         let (original, recorded) = try await withServer(Self.served) { port in
-            let original = try await fetch(port: port, "/streams/\(name)?speed=100").body
-            let recorded = try await CLIProcess.run(
-                ["record", "http://127.0.0.1:\(port)/streams/\(name)?speed=100", "--until-id", "-1", "-o", file, "-q"], timeout: .seconds(60)
-            )
+            let original = try await stepping(port: port, label: "original") {
+                try await fetch(port: port, "/streams/\(name)?speed=100&clock=manual&client=original").body
+            }
+            let recorded = try await stepping(port: port, label: "record") {
+                try await CLIProcess.run(
+                    ["record", "http://127.0.0.1:\(port)/streams/\(name)?speed=100&clock=manual&client=record", "--until-id", "-1", "-o", file, "-q"],
+                    timeout: .seconds(60)
+                )
+            }
             return (original, recorded)
         }
         #expect(recorded.status == 0, "stderr:\n\(recorded.stderr)")
         let replayScenario = try Self.load(file)
         let (replay, over) = try await withServer([replayScenario]) { port in
-            let replay = try await fetch(port: port, "/streams/\(name)-rec?speed=100").body
+            let replay = try await stepping(port: port, label: "replay") {
+                try await fetch(port: port, "/streams/\(name)-rec?speed=100&clock=manual&client=replay").body
+            }
             let over = try await fetch(port: port, "/streams/\(name)-rec", headers: [("Last-Event-ID", "-1")]).status
             return (replay, over)
         }

@@ -22,7 +22,7 @@ struct BenchSmokeTests {
     func capAndDelivery() async throws {
         let run = try await CLIProcess.run(
             ["bench", "--subscribers", "40", "--per-worker", "15", "--targets", "cuecast", "--max-subscribers", "30",
-             "--rate", "10", "--duration", "1", "--burst", "20"],
+             "--rate", "10", "--duration", "1", "--burst", "20", "--settle", "0"],
             timeout: .seconds(120)
         )
         #expect(run.status == 0, "\(run.stderr)")
@@ -46,7 +46,8 @@ struct BenchSmokeTests {
     @Test("the Node.js reference server is measured by the same generator", .enabled(if: BenchSmokeTests.hasNode))
     func nodeReference() async throws {
         let run = try await CLIProcess.run(
-            ["bench", "--subscribers", "20", "--per-worker", "10", "--targets", "node", "--rate", "10", "--duration", "1", "--burst", "10"],
+            ["bench", "--subscribers", "20", "--per-worker", "10", "--targets", "node", "--rate", "10", "--duration", "1", "--burst", "10",
+             "--settle", "0"],
             timeout: .seconds(120)
         )
         #expect(run.status == 0, "\(run.stderr)")
@@ -71,6 +72,9 @@ struct BenchSmokeTests {
         let instances = try await CLIProcess.run(["bench", "--instances", "three"])
         #expect(instances.status == 64)
         #expect(instances.stderr.contains("--instances takes counts from 1 to 64"), "\(instances.stderr)")
+        let settle = try await CLIProcess.run(["bench", "--settle=-1"])
+        #expect(settle.status == 64)
+        #expect(settle.stderr.contains("--settle must be 0 or more"), "\(settle.stderr)")
     }
 
     static let hasNode = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {

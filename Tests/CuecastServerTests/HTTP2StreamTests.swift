@@ -11,11 +11,12 @@ struct HTTP2StreamTests {
     @Test("a channel over h2c: HTTP/2 200, stream headers without Connection, preamble, then published events")
     func channelOverH2C() async throws {
         try await withServer([]) { port in
-            let curl = try Curl(["-sNi", "--http2-prior-knowledge", "--max-time", "3", "http://127.0.0.1:\(port)/subscribeToEvents?history=none"])
+            let curl = try Curl(["-sNi", "--http2-prior-knowledge", "--max-time", "20", "http://127.0.0.1:\(port)/subscribeToEvents?history=none"])
             let joined = try await eventually { try await subscriberCount(channel: "default", port: port) == 1 }
             #expect(joined, "curl's HTTP/2 stream never joined the channel")
             _ = try await publishText(port: port, "over h2")
-            let text = await curl.finish()
+            _ = await curl.waitFor("id: 1\ndata: over h2\n\n")
+            let text = await curl.stop()
             #expect(text.hasPrefix("HTTP/2 200"), "\(text.debugDescription)")
             #expect(text.contains("content-type: text/event-stream"), "\(text.debugDescription)")
             #expect(text.contains("x-cuecast-connection: "), "\(text.debugDescription)")
@@ -56,13 +57,13 @@ struct HTTP2StreamTests {
     @Test("each HTTP/2 stream counts against the subscriber cap; the one past it gets 503 with Retry-After")
     func capCountsStreams() async throws {
         try await withServer([], configure: { $0.maxSubscribers = 1 }) { port in
-            let first = try Curl(["-sN", "--http2-prior-knowledge", "--max-time", "3", "http://127.0.0.1:\(port)/subscribeToEvents"])
+            let first = try Curl(["-sN", "--http2-prior-knowledge", "--max-time", "20", "http://127.0.0.1:\(port)/subscribeToEvents"])
             let joined = try await eventually { try await subscriberCount(channel: "default", port: port) == 1 }
             #expect(joined)
             let refused = await (try Curl(["-si", "--http2-prior-knowledge", "--max-time", "5", "http://127.0.0.1:\(port)/channels/other"])).finish()
             #expect(refused.hasPrefix("HTTP/2 503"), "\(refused.debugDescription)")
             #expect(refused.lowercased().contains("retry-after: "), "\(refused.debugDescription)")
-            _ = await first.finish()
+            _ = await first.stop()
         }
     }
 }

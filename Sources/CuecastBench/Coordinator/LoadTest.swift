@@ -19,7 +19,8 @@ public struct LoadTest: Sendable {
         public var perWorker = 5000
         /// Passed to `cuecast serve --max-subscribers` when set.
         public var maxSubscribers: Int?
-        /// Seconds to wait after the subscribers connect before reading the idle memory.
+        /// Seconds to let the server settle before each memory reading: after the warm-up publish (the baseline)
+        /// and after the subscribers connect (the idle memory). A smoke run that checks delivery only passes 0.
         public var settleSeconds = 2.0
         /// How subscribers connect; each protocol is a run of its own, side by side in the tables.
         public var protocols: [WireProtocol] = [.http1]
@@ -127,7 +128,7 @@ public struct LoadTest: Sendable {
         do {
             try await server.waitUntilHealthy()
             try await publisher.publish(0)  // warm the publish path before the baseline reading
-            try await Task.sleep(for: .seconds(1))
+            try await Task.sleep(for: .seconds(min(1, settings.settleSeconds)))
             result.residentBefore = server.residentBytes()
 
             workers = try startWorkers(count: count, server: server, runIndex: runIndex)

@@ -30,7 +30,28 @@ public final class ConformanceLab: Sendable {
 
     private let state = Mutex(State())
 
-    public init() {}
+    /// The longest a stream of this lab stays silent (`nil`: as long as its case says). A case's silence is what an
+    /// idle stream is made of (`idle-35s` holds one for 35 s), so a full run lasts as long as the longest; a test
+    /// of the runner itself passes a cap (`cuecast conformance --max-silence`) rather than wait it out. A silence
+    /// is never cut below twice the read timeout its case asks of a client, so such a client still gives up first.
+    public let maxSilence: Duration?
+
+    public init(maxSilence: Duration? = nil) {
+        self.maxSilence = maxSilence
+    }
+
+    /// How long `response` of `conformanceCase` stays silent in this lab, if it has a silence.
+    public func silence(of response: ConformanceCase.Response, in conformanceCase: ConformanceCase) -> Duration? {
+        guard let idle = response.idle, let maxSilence else { return response.idle }
+        let floor = conformanceCase.request.readTimeoutMilliseconds.map { Duration.milliseconds($0 * 2) } ?? .zero
+        return min(idle, max(maxSilence, floor))
+    }
+
+    /// How long the responses of `conformanceCase` stay silent in all in this lab: a runner gives a case this much
+    /// longer before it stops it.
+    public func silenceTime(of conformanceCase: ConformanceCase) -> Duration {
+        conformanceCase.responses.compactMap { silence(of: $0, in: conformanceCase) }.reduce(.zero, +)
+    }
 
     /// Notes a request of `run` on `name`; returns its index in the run (0 for the first).
     func request(run: String, case name: String, _ request: SeenRequest) -> Int {

@@ -27,7 +27,10 @@ struct ConformanceRoutes: Sendable {
             let index = lab.request(run: run, case: conformanceCase.name, seen)
             // A redirect names this request's number, so that a client's redirect-cycle check does not take the case's
             // own URL for a loop (AsyncHTTPClient's does).
-            return Self.answer(conformanceCase.response(forRequest: index), at: request.uri.description + "&hop=\(index + 1)")
+            let response = conformanceCase.response(forRequest: index)
+            return Self.answer(
+                response, silence: lab.silence(of: response, in: conformanceCase), at: request.uri.description + "&hop=\(index + 1)"
+            )
         }
         router.get("/conformance/:case", use: serve)
         router.post("/conformance/:case", use: serve)
@@ -70,9 +73,9 @@ struct ConformanceRoutes: Sendable {
     }
 
     /// A case's response: its status, headers and body, the body in the writes the case says (a pause between
-    /// them, so each is a read of its own), then the silence and the tail of an idle stream. `uri` is this
-    /// request's, for a redirect to the case itself.
-    static func answer(_ response: ConformanceCase.Response, at uri: String) -> Response {
+    /// them, so each is a read of its own), then the silence (`silence` long: the lab may cut the case's) and the
+    /// tail of an idle stream. `uri` is this request's, for a redirect to the case itself.
+    static func answer(_ response: ConformanceCase.Response, silence: Duration?, at uri: String) -> Response {
         var headers: HTTPFields = [.cacheControl: "no-cache"]
         if let contentType = response.contentType { headers[.contentType] = contentType }
         switch response.location {
@@ -83,7 +86,7 @@ struct ConformanceRoutes: Sendable {
         let status = HTTPResponse.Status(code: response.status)
         guard !response.bytes.isEmpty, response.status != 204 else { return Response(status: status, headers: headers) }
         let writes = response.writes
-        guard writes.count > 1 || response.idle != nil else {
+        guard writes.count > 1 || silence != nil else {
             return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: response.body)))
         }
         return Response(status: status, headers: headers, body: ResponseBody { writer in
@@ -91,9 +94,9 @@ struct ConformanceRoutes: Sendable {
                 if index > 0 { try await Task.sleep(for: .milliseconds(5)) }
                 try await writer.write(ByteBuffer(bytes: chunk))
             }
-            if let idle = response.idle {
+            if let silence {
                 // Silence, cut short by a shutdown (`cuecast conformance` stops its lab when the cases are done).
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: idle) }
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: silence) }
                 try await writer.write(ByteBuffer(bytes: response.tail))
             }
             try await writer.finish(nil)

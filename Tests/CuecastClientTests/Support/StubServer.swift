@@ -24,7 +24,7 @@ struct StubResponse: Sendable {
         case fail
         /// Keep the stream open, writing a comment at this interval (which notices a client that went away).
         case stayOpen(every: Duration)
-        /// Say nothing for this long, then end the body.
+        /// Say nothing for this long, then end the body (or as soon as the test is done with the server).
         case silence(Duration)
     }
 
@@ -84,6 +84,8 @@ func withStubServer<T: Sendable>(
     _ routes: [String: StubRoute], _ body: @Sendable (_ port: Int, _ log: RequestLog) async throws -> T
 ) async throws -> T {
     let log = RequestLog()
+    // Set once `body` returns: a silence still running then ends at once, rather than hold the server's shutdown.
+    let done = Mutex(false)
     let router = Router()
     for (path, route) in routes {
         router.get(RouterPath(path)) { request, _ -> Response in
@@ -105,7 +107,8 @@ func withStubServer<T: Sendable>(
                     }
                     try await writer.finish(nil)
                 case .silence(let duration):
-                    try await Task.sleep(for: duration)
+                    let deadline = ContinuousClock.now + duration
+                    while ContinuousClock.now < deadline, !done.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
                     try await writer.finish(nil)
                 }
             })
@@ -116,6 +119,7 @@ func withStubServer<T: Sendable>(
     let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
     return try await app.test(.live) { client in
         let port = try #require(client.port)
+        defer { done.withLock { $0 = true } }
         return try await body(port, log)
     }
 }

@@ -11,7 +11,7 @@ extension ClusterTests {
             let url = try ClusterDatabase.requireURL()
             let run = try await CLIProcess.run(
                 ["bench", "--targets", "cuecast", "--subscribers", "60", "--per-worker", "10", "--instances", "1,3", "--cluster", url,
-                 "--rate", "10", "--duration", "1", "--burst", "20"],
+                 "--rate", "10", "--duration", "1", "--burst", "20", "--settle", "0"],
                 timeout: .seconds(150)
             )
             #expect(run.status == 0, "\(run.stderr)")
