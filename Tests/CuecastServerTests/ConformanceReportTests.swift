@@ -64,7 +64,7 @@ struct ConformanceReportTests {
         }
     }
 
-    @Test("the catalogue lists the report cases with their capability; a case's URL answers REPORT beside GET and POST")
+    @Test("the catalogue lists the report cases with their capability; a case's URL answers REPORT beside GET and POST, other paths 405")
     func listedAndAllowed() async throws {
         try await withServer([]) { port in
             let cases = try #require(try await fetch(port: port, "/api/conformance").json()["cases"] as? [[String: Any]])
@@ -75,6 +75,10 @@ struct ConformanceReportTests {
             let put = try await send(port: port, .PUT, "/conformance/ld-report?run=x")
             #expect(put.status == 405)
             #expect(put.header("Allow") == "GET, HEAD, POST, REPORT")
+            // Elsewhere REPORT is a method the path does not serve, not a path that does not exist.
+            let elsewhere = try await send(port: port, HTTPMethod(rawValue: "REPORT"), "/healthz")
+            #expect(elsewhere.status == 405)
+            #expect(elsewhere.header("Allow") == "GET, HEAD")
         }
     }
 }
