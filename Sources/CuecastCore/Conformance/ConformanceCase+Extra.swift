@@ -1,7 +1,8 @@
 extension ConformanceCase {
     /// What neither suite covers and clients get wrong, checked against the WHATWG text: statuses other than 200
     /// (5xx included: the specification fails the connection for good, and browsers agree), `Content-Type`
-    /// letter case and parameters, blocks without data, idle streams, long lines, reads split anywhere.
+    /// letter case and parameters, blocks without data, idle streams, long lines, reads split anywhere; and REPORT's
+    /// body sent again on reconnection, which LaunchDarkly checks for POST only.
     static let extraCases: [ConformanceCase] = statusCases + contentTypeCases + blockCases + streamCases + splitCases + reportCases
 
     private static let whatwgFetch = "WHATWG HTML §9.2.3 (\"if res's status is not 200 … fail the connection\")"
