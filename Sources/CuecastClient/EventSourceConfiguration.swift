@@ -28,6 +28,9 @@ extension EventSourceClient {
         /// A body to `POST` instead of a `GET` (an LLM API's request, which `EventSource` cannot send); every
         /// reconnection posts it again.
         public var postBody: [UInt8]?
+        /// The request's method when it is not the default (`GET`, or `POST` with `postBody`): `REPORT`, say, which
+        /// LaunchDarkly's streaming clients send with their query as the body. Every reconnection uses it again.
+        public var method: String?
 
         public init(
             url: String, headers: HTTPHeaders = [:], lastEventID: String = "",

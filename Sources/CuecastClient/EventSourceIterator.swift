@@ -79,7 +79,7 @@ extension EventSourceClient {
         private mutating func connect() async {
             let configuration = client.configuration
             var request = HTTPClientRequest(url: configuration.url)
-            request.method = configuration.postBody == nil ? .GET : .POST
+            request.method = configuration.method.map { HTTPMethod(rawValue: $0) } ?? (configuration.postBody == nil ? .GET : .POST)
             if let body = configuration.postBody { request.body = .bytes(ByteBuffer(bytes: body)) }
             request.headers.add(name: "Accept", value: "text/event-stream")
             request.headers.add(name: "Cache-Control", value: "no-cache")

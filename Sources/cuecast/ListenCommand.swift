@@ -40,6 +40,16 @@ struct ListenCommand: AsyncParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Start from this id: sent as Last-Event-ID on the first request.", valueName: "id"))
     var lastEventId: String?
 
+    @Option(name: [.customShort("d"), .customLong("data")], help: ArgumentHelp(
+        "Send this body with POST (or --method), again on every reconnection: an LLM API's request, say.", valueName: "body"
+    ))
+    var data: String?
+
+    @Option(name: [.customShort("X"), .customLong("method")], help: ArgumentHelp(
+        "The request's method instead of GET (POST with --data), e.g. REPORT, as LaunchDarkly's streaming clients send.", valueName: "method"
+    ))
+    var method: String?
+
     @Flag(help: "Print one JSON object per event: {\"type\", \"id\" (lastEventId), \"data\", \"time\" (received, ISO-8601)}.")
     var json = false
 
@@ -96,6 +106,7 @@ struct ListenCommand: AsyncParsableCommand {
         }
         _ = try parsedHeaders()
         if let lastEventId { try Self.checkID(lastEventId, option: "--last-event-id") }
+        if let method { try Self.checkMethod(method, body: data) }
         guard !(json && raw) else { throw ValidationError("--json and --raw cannot be used together") }
         if let count { guard count > 0 else { throw ValidationError("--count must be positive (got \(count))") } }
         if let timeout { guard timeout > 0 else { throw ValidationError("--timeout must be positive (got \(timeout))") } }
@@ -110,6 +121,8 @@ struct ListenCommand: AsyncParsableCommand {
         var configuration = EventSourceClient.Configuration(url: url)
         for (name, value) in try parsedHeaders() { configuration.addHeader(name: name, value: value) }
         configuration.lastEventID = lastEventId ?? ""
+        configuration.postBody = data.map { Array($0.utf8) }
+        configuration.method = method
         configuration.defaultReconnectionTime = .milliseconds(defaultRetry)
         if backoff {
             configuration.backoff = .exponential(maxDelay: .seconds(maxBackoff), jitter: jitter)
@@ -180,6 +193,16 @@ struct ListenCommand: AsyncParsableCommand {
 
     /// `-H 'Name: value'` options as headers.
     private func parsedHeaders() throws -> [(name: String, value: String)] { try RequestHeaders.parse(headers) }
+
+    /// A method is an HTTP token (RFC 9110 §9.1); methods are case-sensitive, so `report` is not `REPORT` and is
+    /// sent as written. A GET or HEAD with a body is refused: servers ignore or reject that body.
+    private static func checkMethod(_ method: String, body: String?) throws {
+        let token = Set("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+        guard !method.isEmpty, method.allSatisfy(token.contains) else {
+            throw ValidationError("--method: '\(method)' is not an HTTP method (letters, digits and !#$%&'*+-.^_`|~ only)")
+        }
+        if body != nil, ["GET", "HEAD"].contains(method) { throw ValidationError("--method \(method) cannot send --data: use POST or REPORT") }
+    }
 
     private static func checkID(_ id: String, option: String) throws {
         do {

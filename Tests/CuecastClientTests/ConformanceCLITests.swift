@@ -12,7 +12,7 @@ import Testing
 )
 struct ConformanceCLITests {
     /// The capabilities `scripts/conformance-clients/cuecast-listen` gives `cuecast listen`.
-    static let listenCapabilities: Set<ConformanceCapability> = [.headers, .lastEventID, .readTimeout, .comments]
+    static let listenCapabilities: Set<ConformanceCapability> = [.headers, .post, .report, .lastEventID, .readTimeout, .comments]
 
     /// The lab's silences are cut to 2 s (`--max-silence`): `idle-35s` would otherwise hold the run for 35 s. What
     /// that case asks of `listen` at full length, no idle timeout of its own under 35 s, rests on its default read
@@ -37,8 +37,9 @@ struct ConformanceCLITests {
         #expect(result.stdout.contains("PASS   ld-custom-headers"), "stdout:\n\(result.stdout)")
         #expect(result.stdout.contains("PASS   ld-read-timeout"), "stdout:\n\(result.stdout)")
         #expect(result.stdout.contains("PASS   ld-comment-before-event"), "stdout:\n\(result.stdout)")
-        #expect(result.stdout.contains("N/A    ld-post "), "stdout:\n\(result.stdout)")
-        #expect(result.stdout.contains("needs --supports post"), "stdout:\n\(result.stdout)")
+        #expect(result.stdout.contains("PASS   ld-report "), "stdout:\n\(result.stdout)")
+        #expect(result.stdout.contains("N/A    ld-restart "), "stdout:\n\(result.stdout)")
+        #expect(result.stdout.contains("needs --supports restart"), "stdout:\n\(result.stdout)")
         #expect(result.stdout.contains("PASS   idle-35s"), "stdout:\n\(result.stdout)")
         #expect(result.stdout.contains("Silences were cut to at most 2 s (--max-silence)"), "stdout:\n\(result.stdout)")
         #expect(!result.stdout.contains("FAIL"))

@@ -20,6 +20,15 @@ struct OpenAPIDocumentTests {
         }.joined(separator: "/")
     }
 
+    /// A path item's operations by method: OpenAPI 3.1's fixed fields, and the methods it cannot name (REPORT) from
+    /// `x-additionalOperations`, OpenAPI 3.2's `additionalOperations` under an extension's name. Other keys
+    /// (`parameters`, other extensions) are not operations.
+    static func operations(_ item: [String: Any]) -> [(method: String, operation: Any)] {
+        let fixed = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+        let additional = (item["x-additionalOperations"] as? [String: Any]) ?? [:]
+        return item.filter { fixed.contains($0.key) }.map { ($0.key.uppercased(), $0.value) } + additional.map { ($0.key, $0.value) }
+    }
+
     @Test("the served document lists every route the router serves, with its methods, and nothing else")
     func documentMatchesRouter() async throws {
         try await withServer([]) { port in
@@ -32,7 +41,7 @@ struct OpenAPIDocumentTests {
             let shared = (document["components"] as? [String: Any])?["responses"] as? [String: Any]
             var documented: Set<String> = []
             for (path, operations) in paths {
-                for method in operations.keys { documented.insert("\(method.uppercased()) \(path)") }
+                for (method, _) in Self.operations(operations) { documented.insert("\(method) \(path)") }
             }
 
             let configuration = ServerConfiguration(host: "127.0.0.1", port: 0, scenariosDirectory: "", publicDirectory: nil)
@@ -59,7 +68,7 @@ struct OpenAPIDocumentTests {
 
             // Every operation lists at least one error answer, and every error answer is the JSON error schema.
             for (path, operations) in paths {
-                for (method, operation) in operations {
+                for (method, operation) in Self.operations(operations) {
                     let responses = try #require((operation as? [String: Any])?["responses"] as? [String: Any], "\(method) \(path)")
                     for (status, written) in responses where Int(status).map({ $0 >= 400 }) == true {
                         // A shared answer is a reference to components/responses, which must exist.

@@ -1,11 +1,19 @@
 /// Something a client may lack without breaking the specification: the WHATWG `EventSource` has none of these, and
 /// LaunchDarkly's sse-contract-tests make each optional. A case that needs one is graded "not supported" for a
 /// client that does not declare it, rather than failed.
+///
+/// LaunchDarkly's other capabilities are not optional here, or have nothing to grade: `bom` and
+/// `server-directed-shutdown-request` (a 204 stops the client for good: `status-204`) are what the specification
+/// requires of every client, and `event-type-listeners` only says that a client's API needs a listener per event
+/// type, while a lab client prints every event it dispatches.
 public enum ConformanceCapability: String, Sendable, CaseIterable {
     /// Adds the request headers it is given.
     case headers
     /// Sends `POST` with a body, and sends it again on every reconnection.
     case post
+    /// Sends `REPORT` with a body, and sends it again on every reconnection: LaunchDarkly's streaming clients put
+    /// their query in a REPORT body (a POST a cache may keep, keyed on URL and body) rather than in the URL.
+    case report
     /// Starts with a `Last-Event-ID` it is given.
     case lastEventID = "last-event-id"
     /// Drops a connection that has been silent for longer than a read timeout, and reconnects.
@@ -20,6 +28,7 @@ public enum ConformanceCapability: String, Sendable, CaseIterable {
         switch self {
         case .headers: "adds custom request headers"
         case .post: "sends POST with a body, again on each reconnection"
+        case .report: "sends REPORT with a body, again on each reconnection"
         case .lastEventID: "starts with a given Last-Event-ID"
         case .readTimeout: "reconnects when a stream is silent longer than a read timeout"
         case .restart: "restarts the stream when told"

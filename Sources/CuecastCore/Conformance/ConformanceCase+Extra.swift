@@ -1,8 +1,9 @@
 extension ConformanceCase {
     /// What neither suite covers and clients get wrong, checked against the WHATWG text: statuses other than 200
     /// (5xx included: the specification fails the connection for good, and browsers agree), `Content-Type`
-    /// letter case and parameters, blocks without data, idle streams, long lines, reads split anywhere.
-    static let extraCases: [ConformanceCase] = statusCases + contentTypeCases + blockCases + streamCases + splitCases
+    /// letter case and parameters, blocks without data, idle streams, long lines, reads split anywhere; and REPORT's
+    /// body sent again on reconnection, which LaunchDarkly checks for POST only.
+    static let extraCases: [ConformanceCase] = statusCases + contentTypeCases + blockCases + streamCases + splitCases + reportCases
 
     private static let whatwgFetch = "WHATWG HTML §9.2.3 (\"if res's status is not 200 … fail the connection\")"
 
@@ -113,6 +114,18 @@ extension ConformanceCase {
         stream(
             "split-every-byte", "Every field, line end, BOM, comment and multi-byte character, one byte per read", source: "WHATWG HTML §9.2.5-9.2.6",
             Response(body: everything, chunkSize: 1), [event("a\u{0}✓\n", type: "é", id: "1"), event("🎵", id: "1"), event("b")]
+        ),
+    ]
+
+    /// LaunchDarkly checks that a POST body is sent again on reconnection, but its REPORT test makes one request; the
+    /// `report` capability promises what `post` does, with the other method, so the lab checks the resend for it too.
+    static let reportCases: [ConformanceCase] = [
+        ConformanceCase(
+            "report-resent", summary: "REPORT: the method, body and Content-Type sent again on reconnection, as for POST",
+            source: "LaunchDarkly sse-contract-tests docs/optional_features.md (report, as post) and reconnection / resends request body if any when reconnecting",
+            responses: [Response(body: bytes("data: Hello\n\n")), Response(body: bytes("data: again\n\n"))],
+            expected: Outcome(events: [event("Hello"), event("again")], requests: [nil, nil, nil]), capability: .report,
+            request: withBody("REPORT").request, checks: withBody("REPORT").checks
         ),
     ]
 }

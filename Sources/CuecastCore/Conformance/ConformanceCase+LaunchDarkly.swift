@@ -1,7 +1,7 @@
 extension ConformanceCase {
     /// Every test of LaunchDarkly's sse-contract-tests (`ssetests/tests_*.go`), named `ld-…`. Their optional
     /// capabilities are `ConformanceCapability`s; `bom` is not optional here, since the specification requires it,
-    /// nor is `server-directed-shutdown-request` (204 stops the client), which every case relies on to end.
+    /// nor is `server-directed-shutdown-request` (204 stops the client: `status-204`), which every case relies on to end.
     /// The linefeed tests send six inputs with each line end in three chunkings; here each line end and chunking is
     /// one case carrying the six inputs one after another (each ends its events, so they do not interact).
     static let launchDarklyCases: [ConformanceCase] = ldParsingCases + ldBOMCases + ldCommentCases + ldLinefeedCases + ldHTTPCases + ldReconnectionCases
@@ -103,6 +103,12 @@ extension ConformanceCase {
             ld("bom-baseline", "BOM handling / no BOM - baseline test", "data: Hello\n\n", [event("Hello")]),
             ld("bom-multi-line", "BOM handling / BOM with multi-line data", mark + "data: Line1\ndata: Line2\n\n", [event("Line1\nLine2")]),
             ld("bom-comment", "BOM handling / BOM with comment at start", mark + ":comment\ndata: Hello\n\n", [event("Hello")]),
+            // The same test, for a client of the `comments` capability: the comment is reported, which it is not if the
+            // BOM was kept (the line is then a field named U+FEFF).
+            comments(
+                "bom-comment-reported", "BOM handling / BOM with comment at start (comments capability)", [mark + ":comment\ndata: Hello\n\n"],
+                [event("Hello")], ["comment"]
+            ),
             ld("bom-empty-data", "BOM handling / BOM does not affect empty data field", mark + "data:\n\n", [event("")]),
         ]
     }()

@@ -3,10 +3,18 @@ extension ConformanceCase {
 
     private static let hello = Response(body: bytes("data: Hello\n\n"))
     private static let json = #"{"hello": "world"}"#
-    private static let post = ConformanceRequest(
-        headers: [(name: "content-type", value: "application/json; charset=utf-8")], method: "POST", body: json
-    )
-    private static let postChecks: [RequestCheck] = [.method("POST"), .body(json), .header("content-type", "application/json; charset=utf-8")]
+    /// A request with LaunchDarkly's JSON body and its `Content-Type`, by `method` (`POST` or `REPORT`), and what
+    /// every request of the case must then carry: the same method, body and header on each reconnection too.
+    static func withBody(_ method: String) -> (request: ConformanceRequest, checks: [RequestCheck]) {
+        let type = "application/json; charset=utf-8"
+        return (
+            ConformanceRequest(headers: [(name: "content-type", value: type)], method: method, body: json),
+            [.method(method), .body(json), .header("content-type", type)]
+        )
+    }
+
+    private static let post = withBody("POST")
+    private static let report = withBody("REPORT")
 
     static let ldHTTPCases: [ConformanceCase] = [
         stream(
@@ -31,7 +39,13 @@ extension ConformanceCase {
         ),
         ConformanceCase(
             "ld-post", summary: "HTTP behavior / POST request, with its body and Content-Type", source: ld("HTTP behavior / POST request"),
-            responses: [hello], expected: Outcome(events: [event("Hello")], requests: [nil, nil]), capability: .post, request: post, checks: postChecks
+            responses: [hello], expected: Outcome(events: [event("Hello")], requests: [nil, nil]), capability: .post, request: post.request,
+            checks: post.checks
+        ),
+        ConformanceCase(
+            "ld-report", summary: "HTTP behavior / REPORT request, with its body and Content-Type", source: ld("HTTP behavior / REPORT request"),
+            responses: [hello], expected: Outcome(events: [event("Hello")], requests: [nil, nil]), capability: .report, request: report.request,
+            checks: report.checks
         ),
         ConformanceCase(
             "ld-initial-last-event-id", summary: "HTTP behavior / sends Last-Event-Id in initial request if set",
@@ -65,7 +79,8 @@ extension ConformanceCase {
         ConformanceCase(
             "ld-post-resent", summary: "reconnection / resends request body if any when reconnecting",
             source: ld("reconnection / resends request body if any when reconnecting"), responses: [hello, Response(body: bytes("data: again\n\n"))],
-            expected: Outcome(events: [event("Hello"), event("again")], requests: [nil, nil, nil]), capability: .post, request: post, checks: postChecks
+            expected: Outcome(events: [event("Hello"), event("again")], requests: [nil, nil, nil]), capability: .post, request: post.request,
+            checks: post.checks
         ),
         ConformanceCase(
             "ld-read-timeout", summary: "reconnection / can set read timeout: silent for longer than 500 ms, the client reconnects",

@@ -7,8 +7,8 @@ import ServiceLifecycle
 /// The client conformance lab over HTTP (docs/test-double.md):
 /// - `GET /api/conformance`: every case, with what the specification expects (and what browsers do, where they
 ///   differ);
-/// - `GET` (or `POST`, for the cases of the `post` capability) `/conformance/{case}?run=TOKEN`: the case's response
-///   to this request of the run (then `204`);
+/// - `GET` (or `POST` and `REPORT`, for the cases of the `post` and `report` capabilities)
+///   `/conformance/{case}?run=TOKEN`: the case's response to this request of the run (then `204`);
 /// - `GET /api/conformance/{case}/requests?run=TOKEN`: the `Last-Event-ID` of each request the run made, and what
 ///   the lab saw of each (method, the headers a case looks at, body);
 /// - `POST /api/conformance/{case}/grade?run=TOKEN` with `{"events": [{"type", "data", "lastEventId"}]}`: the
@@ -34,6 +34,9 @@ struct ConformanceRoutes: Sendable {
         }
         router.get("/conformance/:case", use: serve)
         router.post("/conformance/:case", use: serve)
+        // LaunchDarkly's clients stream over REPORT. OpenAPI 3.1 cannot list this method, so the document names it
+        // in `x-additionalOperations` (OpenAPI 3.2's `additionalOperations`).
+        if let report = Self.report { router.on("/conformance/:case", method: report, use: serve) }
         router.get("/api/conformance/:case/requests") { request, context in
             let conformanceCase = try Self.conformanceCase(context.parameters.require("case"))
             let run = try Self.run(request)
@@ -56,6 +59,9 @@ struct ConformanceRoutes: Sendable {
             ]))
         }
     }
+
+    /// WebDAV's `REPORT` (RFC 3253), which HTTPTypes has no constant for; a valid token, so never nil.
+    static let report = HTTPRequest.Method("REPORT")
 
     /// What the lab notes of a request: its method, the headers the case looks at, the start of its body.
     static func seen(_ request: Request, for conformanceCase: ConformanceCase) async throws -> SeenRequest {
