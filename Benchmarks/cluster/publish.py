@@ -91,6 +91,13 @@ def machine_busy():
     return (sum(values[:8]) - idle) / TICKS, sum(values[:8]) / TICKS
 
 
+def metric(port, name):
+    """A counter without labels from an instance's /metrics; 0 when it is not listed (or not counted by this build)."""
+    scrape = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    found = re.search(rf"^{name} (\S+)$", scrape, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
 def milliseconds(text):
     value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
     return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
@@ -110,6 +117,10 @@ def run(label, instances, cluster):
         instances_before = sum(cpu_seconds(process.pid) for process, _ in servers)
         children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         busy_before, total_before = machine_busy()
+        names = ("cuecast_cluster_inserted_rows_total", "cuecast_cluster_insert_statements_total",
+                 "cuecast_cluster_rows_notified_total", "cuecast_cluster_rows_read_total")
+        # Counted from here: an instance's start reads back the history earlier runs left in the database.
+        counters_before = {name: sum(metric(port, name) for _, port in servers) for name in names} if cluster else {}
         loads = [subprocess.Popen(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", lua.name,
                                    f"http://127.0.0.1:{port}"], stdout=subprocess.PIPE, text=True) for _, port in servers]
         outputs = [load.communicate()[0] for load in loads]
@@ -119,6 +130,7 @@ def run(label, instances, cluster):
         # Backends started during the run (none are expected: each instance holds its connections) count in full.
         database_cpu = sum(cpu_seconds(pid) - database_before.get(pid, 0.0) for pid in (postgres_processes() if cluster else []))
         wrk_cpu = (children_after.ru_utime + children_after.ru_stime) - (children_before.ru_utime + children_before.ru_stime)
+        counters = {name: sum(metric(port, name) for _, port in servers) - counters_before[name] for name in names} if cluster else {}
     finally:
         for process, _ in servers:
             process.terminate()
@@ -145,10 +157,16 @@ def run(label, instances, cluster):
     cpu_rows.append(f"| {label} | {instances} | {instances_cpu * per:.3f} | {database_cpu * per:.3f} | {wrk_cpu * per:.3f} | {other * per:.3f} "
                     f"| {instances_cpu / wall:.2f} | {database_cpu / wall:.2f} | {wrk_cpu / wall:.2f} | {other / wall:.2f} "
                     f"| {(total_after - total_before - busy) / wall:.2f} |")
+    if cluster:
+        statements = counters["cuecast_cluster_insert_statements_total"]
+        batch_rows.append(f"| {label} | {instances} | {counters['cuecast_cluster_inserted_rows_total']:,.0f} | {statements:,.0f} "
+                          f"| {counters['cuecast_cluster_inserted_rows_total'] / max(statements, 1):.1f} "
+                          f"| {counters['cuecast_cluster_rows_notified_total']:,.0f} | {counters['cuecast_cluster_rows_read_total']:,.0f} |")
     return total, stored, connections * instances
 
 
 cpu_rows = []
+batch_rows = []
 print(f"wrk, {seconds} s, {connections} connections per instance, 8 channels, events of about 40 bytes\n")
 print("| server | instances | connections | accepted/s | refused | p50 ms (worst instance) | p99 ms (worst instance) | stored in PostgreSQL |")
 print("|---|---|---|---|---|---|---|---|")
@@ -162,6 +180,11 @@ print("\nCPU during each run: ms per accepted publish, then cores (of the machin
 print("| server | instances | instances ms | PostgreSQL ms | wrk ms | rest of machine ms | instances cores | PostgreSQL cores | wrk cores | rest cores | idle cores |")
 print("|---|---|---|---|---|---|---|---|---|---|---|")
 for row in cpu_rows:
+    print(row)
+print("\nStatements and rows during the load, the instances' /metrics together (a build without a counter shows 0)\n")
+print("| server | instances | rows stored | statements | rows per statement | rows applied from NOTIFY | rows read back |")
+print("|---|---|---|---|---|---|---|")
+for row in batch_rows:
     print(row)
 print("\nevery accepted publish stored (plus at most the one in flight per connection when wrk stopped)" if ok
       else "\nMISMATCH between accepted and stored publishes")

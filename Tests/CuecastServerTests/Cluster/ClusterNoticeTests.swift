@@ -8,13 +8,6 @@ extension ClusterTests {
     /// one too large for the payload is read from the table, as every event once was.
     @Suite(.timeLimit(.minutes(2)))
     struct Notices {
-        /// A counter without labels on an instance's `/metrics`; 0 before its first increment (not yet listed).
-        static func counter(_ name: String, port: Int) async throws -> Int {
-            let scrape = try await fetch(port: port, "/metrics").body
-            let line = scrape.split(separator: "\n").first { $0.hasPrefix(name + " ") }
-            return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
-        }
-
         static func counts(_ cluster: TestCluster) async throws -> [(notified: Int, read: Int)] {
             var counts: [(notified: Int, read: Int)] = []
             for instance in cluster.instances {
