@@ -66,5 +66,31 @@ extension ClusterTests {
                 for subscriber in subscribers { await subscriber.close() }
             }
         }
+
+        /// Notices that do not continue where an instance is, or do not read, send it to the table, which holds the
+        /// truth: a forged row ahead of the table, a gap, and broken JSON reach no subscriber.
+        @Test func aNoticeWithAGapOrBrokenRowsIsCheckedAgainstTheTable() async throws {
+            try await TestCluster.with(1) { cluster in
+                let channel = uniqueChannel("gap")
+                let port = cluster.instances[0].port
+                let subscriber = try await SSEClient.connect(port: port, path: "/channels/\(channel)")
+                #expect(try await publish(port: port, json: #"{"data": "real 1"}"#, channel: channel).status == 202)
+                #expect(try await subscriber.nextEvent(timeout: .seconds(10)) == ParsedEvent(data: "real 1", lastEventId: "1"))
+                let read = try await counter("cuecast_cluster_rows_read_total", port: port)
+                // Number 3 after 1 (a gap), then rows that are not JSON, then a row with a kind no one writes.
+                for payload in [
+                    #"channel:\#(channel):3\#n[[3,0,null,"FORGED 3",null,null,0,0,false]]"#,
+                    #"channel:\#(channel):2\#n[[2,0,null,"BROKEN"#,
+                    #"channel:\#(channel):2\#n[[2,99,null,"ODD KIND",null,null,0,0,false]]"#,
+                ] {
+                    try await ClusterDatabase.sql("SELECT pg_notify('cuecast', $forged$\(payload)$forged$)")
+                }
+                #expect(try await publish(port: port, json: #"{"data": "real 2"}"#, channel: channel).status == 202)
+                #expect(try await subscriber.nextEvent(timeout: .seconds(10)) == ParsedEvent(data: "real 2", lastEventId: "2"))
+                #expect(try await counter("cuecast_cluster_rows_read_total", port: port) == read, "the table had nothing after 1")
+                #expect(!subscriber.rawText.contains("FORGED") && !subscriber.rawText.contains("BROKEN") && !subscriber.rawText.contains("ODD KIND"))
+                await subscriber.close()
+            }
+        }
     }
 }
