@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// Builds the router: streams, channels, publishing, the catalog, CORS for other origins, and the static pages.
 func buildRouter(
     catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry, stats: StatsFeed,
-    logger: Logger, conformance: ConformanceLab = ConformanceLab(), cluster: ClusterLink? = nil, clusterStations: ClusterStations? = nil
+    logger: Logger, conformance: ConformanceLab = ConformanceLab(), backplane: any ChannelBackplane = LocalBackplane()
 ) -> Router<CuecastRequestContext> {
     // HEAD is answered wherever GET is (the GET answer's head, no body): `curl -I` on any page or API route.
     let router = Router(context: CuecastRequestContext.self, options: .autoGenerateHeadEndpoints)
@@ -34,15 +34,12 @@ func buildRouter(
     }
     let gate = PublishGate(configuration: configuration)
     StreamRoutes(catalog: catalog, configuration: configuration, connections: connections).add(to: router)
-    ChannelRoutes(channels: channels, configuration: configuration, connections: connections, cluster: cluster).add(to: router)
-    PublishRoutes(
-        channels: channels, catalog: catalog, configuration: configuration, gate: gate, publisher: cluster ?? LocalChannelPublisher(),
-        cluster: cluster, clusterStations: clusterStations
-    ).add(to: router)
-    ConnectionRoutes(connections: connections, gate: gate, cluster: cluster).add(to: router)
+    ChannelRoutes(channels: channels, configuration: configuration, connections: connections, backplane: backplane).add(to: router)
+    PublishRoutes(channels: channels, catalog: catalog, configuration: configuration, gate: gate, backplane: backplane).add(to: router)
+    ConnectionRoutes(connections: connections, gate: gate, backplane: backplane).add(to: router)
     PlaybackRoutes(connections: connections, gate: gate).add(to: router)
     ConformanceRoutes(lab: conformance).add(to: router)
-    CatalogRoutes(catalog: catalog, connections: connections, cluster: cluster, historyBudget: configuration.historyBudget).add(to: router)
+    CatalogRoutes(catalog: catalog, connections: connections, backplane: backplane, historyBudget: configuration.historyBudget).add(to: router)
     LLMRoutes(catalog: ModelCatalog(configuration.models), connections: connections, metrics: configuration.metrics, sequences: FaultSequences())
         .add(to: router)
     router.get(RouterPath(StatsFeed.path)) { request, _ in
@@ -72,27 +69,25 @@ public func buildApplication(
     let connections = ConnectionRegistry(
         limit: configuration.maxSubscribers, retryAfterSeconds: configuration.subscriberRetryAfterSeconds, instance: configuration.cluster?.instanceID
     )
-    let cluster = configuration.cluster.map {
-        ClusterLink(
-            configuration: $0, streams: ClusterStreams(channels: channels, catalog: catalog, stationHistoryLimit: configuration.historyLimit),
+    let backplane: any ChannelBackplane = configuration.cluster.map {
+        ClusterBackplane(
+            configuration: $0, channels: channels, catalog: catalog, connections: connections, historyLimit: configuration.historyLimit,
             metrics: metrics, logger: logger
-        )
-    }
-    if let cluster { ConnectionRoutes.handleDrops(from: cluster, connections: connections) }
-    let clusterStations = cluster.map { ClusterStations(link: $0, catalog: catalog, historyLimit: configuration.historyLimit, logger: logger) }
+        ) as any ChannelBackplane
+    } ?? LocalBackplane()
     let stats = StatsFeed()
     let router = buildRouter(
         catalog: catalog, channels: channels, configuration: configuration, connections: connections, stats: stats, logger: logger,
-        conformance: conformance, cluster: cluster, clusterStations: clusterStations
+        conformance: conformance, backplane: backplane
     )
     let streams = StreamRequests(
-        catalog: catalog, channels: channels, configuration: configuration, connections: connections, stats: stats, logger: logger, cluster: cluster
+        catalog: catalog, channels: channels, configuration: configuration, connections: connections, stats: stats, logger: logger, backplane: backplane
     )
     let secure = configuration.https.map { https in
         SecureListener(host: configuration.host, https: https, streams: streams, logger: logger, onRunning: onRunning)
     }
     var services = services(
-        catalog: catalog, channels: channels, connections: connections, configuration: configuration, logger: logger, clusterStations: clusterStations
+        catalog: catalog, channels: channels, connections: connections, configuration: configuration, logger: logger, stations: backplane.stations
     )
     services.append(StatsService(feed: stats, sampler: StatsSampler(metrics: metrics, connections: connections), interval: configuration.statsInterval))
     if let address = configuration.metricsAddress {
@@ -103,7 +98,7 @@ public func buildApplication(
     // Services stop in reverse order, after the plain port: the HTTPS port stops next, then the drain waits.
     if let secure { services.append(secure) }
     // First in the list, so it starts before the stations that publish through it and stops after them.
-    if let cluster { services.insert(cluster, at: 0) }
+    if let link = backplane.link { services.insert(link, at: 0) }
     return Application(
         router: router,
         server: .cuecast(streams: streams, secure: secure),
@@ -123,11 +118,11 @@ enum CrossOrigin {
 /// shutdown and, when on, the scenario watcher.
 func services(
     catalog: ScenarioCatalog, channels: ChannelDirectory, connections: ConnectionRegistry, configuration: ServerConfiguration, logger: Logger,
-    clusterStations: ClusterStations? = nil
+    stations: (any Service)? = nil
 ) -> [any Service] {
     var services: [any Service] = [
         // In a cluster each live station plays on one instance, elected; alone, this process plays them all.
-        clusterStations.map { $0 as any Service } ?? LiveStationsService(catalog: catalog, logger: logger),
+        stations ?? LiveStationsService(catalog: catalog, logger: logger),
         ChannelHeartbeatService(channels: channels, interval: configuration.channelHeartbeat),
         IdleChannelService(channels: channels, logger: logger),
         StreamDrainService(connections: connections, limit: configuration.closeGracePeriod + .seconds(1)),

@@ -8,11 +8,13 @@ import PostgresNIO
 struct ClusterFeed {
     /// Where a stream's rows go on this instance.
     let streams: ClusterStreams
+    let metrics: ServerMetrics
     let logger: Logger
     private(set) var seen: [String: Int64] = [:]
 
-    init(streams: ClusterStreams, logger: Logger) {
+    init(streams: ClusterStreams, metrics: ServerMetrics, logger: Logger) {
         self.streams = streams
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -23,6 +25,25 @@ struct ClusterFeed {
         let rows = try await connection.query("SELECT stream, last_seq FROM cuecast_streams", logger: logger)
         for try await (stream, last) in rows.decode((String, Int64).self) where last > seen[stream, default: 0] { behind.append(stream) }
         for stream in behind { try await advance(stream, to: nil, on: connection) }
+    }
+
+    /// Applies what a notification says. Rows it carries that continue exactly where this instance is are applied
+    /// straight from the payload, with no round trip; a notice without rows, or one that leaves a gap after what
+    /// was applied (a notice missed while the link was down, a channel this instance has not followed from its
+    /// start), sends the feed to the table.
+    mutating func receive(_ notice: ClusterNotice, on connection: PostgresConnection) async throws {
+        let after = seen[notice.stream, default: 0]
+        guard notice.last > after else { return }
+        guard let rows = notice.rows, let first = rows.first?.seq, first <= after + 1 else {
+            try await advance(notice.stream, to: notice.last, on: connection)
+            return
+        }
+        guard let target = streams.target(for: notice.stream) else { return }
+        for (seq, row) in rows where seq > after {
+            seen[notice.stream] = seq
+            target.apply(row, seq)
+        }
+        metrics.clusterRowsApplied(Int(notice.last - after), fromTable: false)
     }
 
     /// Applies the rows of `stream` after the last one applied, up to `number` (or all there are, for `nil`);
@@ -38,10 +59,13 @@ struct ClusterFeed {
             ) AS recent ORDER BY seq
             """
         let rows = try await connection.query(query, logger: logger)
+        var read = 0
+        defer { metrics.clusterRowsApplied(read, fromTable: true) }
         for try await (seq, kind, type, data, id, retry, pass, offset, disconnect) in rows.decode(
             (Int64, Int16, String?, String?, String?, Int64?, Int64, Int64, Bool).self
         ) {
             seen[stream] = seq
+            read += 1
             guard let kind = ClusterRow.Kind(rawValue: kind) else { continue }
             let row = ClusterRow(
                 kind: kind, type: type, data: data, id: id, retry: retry, pass: pass, offsetMicroseconds: offset, disconnectAfter: disconnect
@@ -66,6 +90,14 @@ struct ClusterStreams: Sendable {
 
     static func channelKey(_ name: String) -> String { "channel:\(name)" }
     static func stationKey(_ name: String) -> String { "station:\(name)" }
+
+    /// The stream's name in the cluster's tables and notifications.
+    static func key(_ stream: BackplaneStream) -> String {
+        switch stream {
+        case .channel(let name): channelKey(name)
+        case .station(let name): stationKey(name)
+        }
+    }
 
     func target(for key: String) -> ClusterStreamTarget? {
         if key.hasPrefix("channel:") {

@@ -11,7 +11,8 @@ import Synchronization
 /// that arrive while a statement is in flight wait for it and then go out together in the next one, so a quiet
 /// cluster answers as fast as before and a busy one sends fewer, larger statements. One statement (`batchSQL`)
 /// numbers every row of every stream in the batch, stores them, trims each stream to its history, and notifies once
-/// per stream with its new last number: the guarantees of one publish at a time are kept (numbers increase per
+/// per stream with its new last number and, when they fit in the payload, the rows themselves (`ClusterNotice`),
+/// so no instance reads them back: the guarantees of one publish at a time are kept (numbers increase per
 /// stream in arrival order, a reader that has seen n never finds n - 1 appearing later, one `NOTIFY` payload stays
 /// under 8000 bytes).
 final class ClusterInsertQueue: Sendable {
@@ -165,8 +166,19 @@ final class ClusterInsertQueue: Sendable {
         ), trimmed AS (
             DELETE FROM cuecast_events AS e USING next, counts
             WHERE e.stream = next.stream AND counts.stream = next.stream AND e.seq <= next.last_seq - counts.history
+        ), notices AS (
+            SELECT numbered.stream || ':' || max(numbered.seq) AS head,
+                json_agg(json_build_array(numbered.seq, numbered.kind, numbered.event_type, numbered.data,
+                    CASE WHEN numbered.numbered THEN numbered.seq::text ELSE numbered.event_id END,
+                    numbered.retry, numbered.pass, numbered.offset_us, numbered.disconnect) ORDER BY numbered.seq)::text AS body
+            FROM numbered GROUP BY numbered.stream
         ), notified AS (
-            SELECT count(*) AS sent FROM (SELECT pg_notify('\(ClusterSchema.notifyChannel)', next.stream || ':' || next.last_seq) FROM next) AS each
+            SELECT count(*) AS sent FROM (
+                SELECT pg_notify('\(ClusterSchema.notifyChannel)',
+                    CASE WHEN octet_length(head) + 1 + octet_length(body) <= \(ClusterNotice.payloadLimit) AND strpos(head, E'\\n') = 0
+                        THEN head || E'\\n' || body ELSE head END)
+                FROM notices ORDER BY head
+            ) AS each
         )
         SELECT numbered.ord, added.event_id FROM added JOIN numbered USING (stream, seq), notified
         """

@@ -14,7 +14,7 @@ import Synchronization
 /// drops, both are closed, publishes answer `503` until the link is back, the link reconnects with back-off, and
 /// the feed catches up on everything stored meanwhile before it relays anything newer. Subscribers stay connected
 /// throughout: they only wait.
-final class ClusterLink: Service, ChannelPublisher {
+final class ClusterLink: Service {
     let configuration: ClusterConfiguration
     let streams: ClusterStreams
     let metrics: ServerMetrics
@@ -66,7 +66,7 @@ final class ClusterLink: Service, ChannelPublisher {
 
     /// Connects, relays and reconnects, until cancelled.
     private func keepLinked() async {
-        var feed = ClusterFeed(streams: self.streams, logger: self.logger)
+        var feed = ClusterFeed(streams: self.streams, metrics: self.metrics, logger: self.logger)
         var delay = Duration.milliseconds(100)
         while !Task.isCancelled {
             var wasUp = false
@@ -140,8 +140,8 @@ final class ClusterLink: Service, ChannelPublisher {
                     case .notified(let payload) where payload.hasPrefix(ClusterRequest.prefix):
                         if let request = ClusterRequest(payload: payload) { requestHandlers.withLock { $0 }.forEach { $0(request) } }
                     case .notified(let payload):
-                        guard let split = payload.lastIndex(of: ":"), let number = Int64(payload[payload.index(after: split)...]) else { continue }
-                        try await feed.advance(String(payload[..<split]), to: number, on: listener)
+                        guard let notice = ClusterNotice(payload: payload) else { continue }
+                        try await feed.receive(notice, on: listener)
                     case .catchUp(let stream, let done):
                         try await feed.advance(stream, to: nil, on: listener)
                         done.finish()

@@ -65,6 +65,8 @@ enum MetricHelp {
         "cuecast_history_evicted_total": "Retained events dropped, oldest first, to stay within --history-memory.",
         "cuecast_cluster_insert_statements_total": "Statements that stored publishes in the cluster's PostgreSQL (one per batch).",
         "cuecast_cluster_inserted_rows_total": "Publishes and station entries stored in the cluster's PostgreSQL.",
+        "cuecast_cluster_rows_notified_total": "Stored rows this instance applied straight from a NOTIFY payload.",
+        "cuecast_cluster_rows_read_total": "Stored rows this instance read back from the cluster's table (catch-up, gaps, large events).",
     ]
 
     static func text(for family: String) -> String {

@@ -10,7 +10,7 @@ struct CatalogRoutes<Context: RequestContext>: Sendable {
     let catalog: ScenarioCatalog
     let connections: ConnectionRegistry
     /// Reported in `/healthz` when the server runs as one of a cluster.
-    let cluster: ClusterLink?
+    let backplane: any ChannelBackplane
     /// Reported in `/healthz`: how much of the history memory budget is used.
     var historyBudget: HistoryBudget? = nil
     let startedAt = ContinuousClock.now
@@ -47,12 +47,7 @@ struct CatalogRoutes<Context: RequestContext>: Sendable {
                     ("evicted", .integer(Int64(historyBudget.evictedFrames))),
                 ])))
             }
-            if let cluster {
-                // Still 200 while the link is down: this instance keeps serving its subscribers; only publishing waits.
-                fields.append(("cluster", .object([
-                    ("link", .string(cluster.isUp ? "up" : "down")), ("instance", .string(cluster.configuration.instanceID)),
-                ])))
-            }
+            if let health = backplane.health { fields.append(health) }
             return Response.json(.object(fields))
         }
     }

@@ -12,7 +12,7 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
     let configuration: ServerConfiguration
     let connections: ConnectionRegistry
     /// In a cluster, `/api/channels` counts every instance's subscribers.
-    var cluster: ClusterLink? = nil
+    var backplane: any ChannelBackplane = LocalBackplane()
 
     func add(to router: Router<Context>) {
         router.get("/subscribeToEvents") { request, _ in
@@ -23,11 +23,11 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
         }
         router.get("/api/channels") { request, _ in
             let base = CatalogRoutes<Context>.baseURL(request)
-            let others = await cluster?.otherInstancesSubscribers()
+            let others = await backplane.subscribersElsewhere()
             return Response.json(.object([
-                ("channels", .array(channels.all.map { describe($0.name, $0.hub, base: base, elsewhere: others?[$0.name] ?? 0) })),
+                ("channels", .array(channels.all.map { describe($0.name, $0.hub, base: base, elsewhere: others.byChannel[$0.name] ?? 0) })),
                 // Whose subscribers are counted: this instance's alone, or the cluster's (when its link is up).
-                ("subscribersCounted", .string(cluster == nil ? "server" : others == nil ? "instance" : "cluster")),
+                ("subscribersCounted", .string(others.counted)),
             ]))
         }
     }
@@ -52,7 +52,7 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
         let label = StreamLabel(kind: .channel, name: configuration.metrics.channelLabels.label(for: name))
         return StreamPlan(
             hub: hub, label: label, options: options, preamble: Frame.preamble(welcome: welcome, retry: configuration.channelRetry),
-            clusterKey: ClusterStreams.channelKey(name)
+            clusterKey: .channel(name)
         ) { id, replayFrom in
             let gap = ResumeGap(lastEventID: id, reason: ResumeGap.reason(for: id, newest: hub.sequence), oldestEventID: replayFrom, replay: "history")
             let why = gap.reason == .expired ? "is older than this channel's history (at most \(historyLimit) events, within the server's memory budget)" : "was never sent on this channel"

@@ -9,7 +9,7 @@ struct ConnectionRoutes: Sendable {
     let connections: ConnectionRegistry
     let gate: PublishGate
     /// In a cluster: a drop for a connection of another instance is passed on to it.
-    let cluster: ClusterLink?
+    let backplane: any ChannelBackplane
 
     func add(to router: Router<CuecastRequestContext>) {
         router.get("/api/connections") { request, _ in
@@ -48,10 +48,9 @@ struct ConnectionRoutes: Sendable {
                 let owner = String(text[..<dash])
                 number = text[text.index(after: dash)...]
                 if owner != connections.instance, UInt64(number) != nil, !owner.isEmpty {
-                    guard let cluster, let id = UInt64(number) else {
+                    guard let id = UInt64(number), try await backplane.relayDrop(connection: id, of: owner) else {
                         throw APIError(.notFound, code: "unknown_connection", message: "no open connection \(text): this server is not part of a cluster")
                     }
-                    try await cluster.send(.drop(instance: owner, connection: id))
                     return Response.json(.object([("dropped", .integer(1)), ("relayed", .bool(true))]), status: .accepted)
                 }
             }
@@ -72,23 +71,11 @@ struct ConnectionRoutes: Sendable {
                 throw APIError(.badRequest, code: "bad_client", message: "client labels are 1-64 letters, digits, '-', '_' or '.', got '\(label)'")
             }
             let dropped = connections.drop(label: label)
-            guard let cluster, let instance = connections.instance, !label.contains("\t") else {
+            // The other instances drop theirs; only this instance's count is known here.
+            guard let instance = connections.instance, try await backplane.relayDrop(label: label, from: instance) else {
                 return Response.json(.object([("dropped", .integer(Int64(dropped)))]), status: .accepted)
             }
-            // The other instances drop theirs; only this instance's count is known here.
-            try await cluster.send(.dropLabel(label, origin: instance))
             return Response.json(.object([("dropped", .integer(Int64(dropped))), ("relayed", .bool(true))]), status: .accepted)
-        }
-    }
-
-    /// Acts on drops other instances pass on: a connection of this instance, or a label everywhere.
-    static func handleDrops(from cluster: ClusterLink, connections: ConnectionRegistry) {
-        cluster.onRequest { request in
-            switch request {
-            case .drop(let instance, let id) where instance == connections.instance: _ = connections.drop(id: id)
-            case .dropLabel(let label, let origin) where origin != connections.instance: _ = connections.drop(label: label)
-            default: break
-            }
         }
     }
 }

@@ -10,11 +10,9 @@ struct PublishRoutes: Sendable {
     let catalog: ScenarioCatalog
     let configuration: ServerConfiguration
     let gate: PublishGate
-    /// Where a channel publish goes: this process's hub, or the cluster.
-    let publisher: any ChannelPublisher
-    /// In a cluster: a live station's trigger is fired by the instance playing it.
-    let cluster: ClusterLink?
-    let clusterStations: ClusterStations?
+    /// Where a channel publish goes (this process's hub, or the cluster), and who fires a live station's trigger
+    /// (in a cluster, the instance playing it).
+    let backplane: any ChannelBackplane
 
     func add(to router: Router<CuecastRequestContext>) {
         router.post("/generateEvent") { request, context in
@@ -70,7 +68,7 @@ struct PublishRoutes: Sendable {
 
     func publish(_ event: PublishFields, channel: String) async throws -> Response {
         let hub = try ChannelRoutes<CuecastRequestContext>.hub(named: channel, in: channels)
-        let receipt = try await publisher.publish(event, channel: channel, hub: hub)
+        let receipt = try await backplane.publish(event, channel: channel, hub: hub)
         configuration.metrics.published(from: .publish)
         var fields: [(String, JSONValue)] = [
             ("id", .string(receipt.id)), ("channel", .string(channel)), ("delivered", .integer(Int64(receipt.delivered))),
@@ -88,15 +86,15 @@ struct PublishRoutes: Sendable {
             )
         }
         var stations = entry.station.map { [$0] } ?? catalog.soloStations(of: name)
-        if let station = entry.station, let cluster, let clusterStations {
-            if let player = clusterStations.player(of: name) {
+        if let station = entry.station {
+            if let player = backplane.player(of: name, local: station) {
                 stations = [player]
             } else {
                 // Played by another instance: it fires the trigger; the event reaches everyone, this instance too.
                 guard !station.hub.isFinished else {
                     throw APIError(.conflict, code: "stream_ended", message: "stream '\(name)' has ended; a trigger has no one to reach")
                 }
-                try await cluster.send(.fire(station: name, trigger: trigger))
+                try await backplane.relayTrigger(trigger, station: name)
                 return Response.json(
                     .object([
                         ("stream", .string(name)), ("trigger", .string(trigger)), ("delivered", .integer(0)), ("id", .null),

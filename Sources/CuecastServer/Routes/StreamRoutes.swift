@@ -50,7 +50,7 @@ struct StreamRoutes<Context: RequestContext>: Sendable {
         let label = StreamLabel(kind: .scenario, name: station.scenario.name)
         return StreamPlan(
             hub: hub, label: label, options: options, preamble: Frame.preamble(welcome: station.scenario.welcome, retry: station.scenario.retry),
-            clusterKey: ClusterStreams.stationKey(station.scenario.name)
+            clusterKey: .station(station.scenario.name)
         ) { id, replayFrom in
             let reason = station.scenario.hasExplicitIDs || station.scenario.ids != .auto ? ResumeGap.Reason.unknown : ResumeGap.reason(for: id, newest: hub.sequence)
             let gap = ResumeGap(lastEventID: id, reason: reason, oldestEventID: replayFrom, replay: "history")

@@ -23,13 +23,13 @@ struct StreamPlan: Sendable {
     /// A solo stream resumed with `Last-Event-ID`: whether its timeline had the id. (A shared hub's resume is
     /// placed when the stream joins it, so it is counted there.)
     let soloResumeFound: Bool?
-    /// The stream's name in a cluster (`channel:NAME`), for a shared hub the cluster feeds; `nil` for a solo stream.
-    var clusterKey: String?
+    /// The stream a shared hub is fed by, on the backplane (`ChannelBackplane`); `nil` for a solo stream.
+    var clusterKey: BackplaneStream?
 
     /// `nil` when the client already has everything there will ever be (the hub finished with the id it sent):
     /// the answer is `204 No Content`, which stops a browser's `EventSource` for good.
     init?(
-        hub: BroadcastHub, label: StreamLabel, options: StreamOptions, preamble: [UInt8], clusterKey: String? = nil,
+        hub: BroadcastHub, label: StreamLabel, options: StreamOptions, preamble: [UInt8], clusterKey: BackplaneStream? = nil,
         unplaced: @escaping @Sendable (String, String?) -> [UInt8]
     ) {
         if let lastEventID = options.lastEventID, hub.isFinished, lastEventID == hub.lastEventID { return nil }

@@ -24,12 +24,12 @@ final class StreamRequests: Sendable {
     let stats: StatsFeed
     /// The request log: a stream is logged when it opens and when it ends.
     let logger: Logger
-    /// The cluster this instance belongs to, if any: a resume it has not caught up with waits for it.
-    let cluster: ClusterLink?
+    /// What carries events between processes: a resume this process has not caught up with waits for it.
+    let backplane: any ChannelBackplane
 
     init(
         catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry, stats: StatsFeed,
-        logger: Logger, cluster: ClusterLink? = nil
+        logger: Logger, backplane: any ChannelBackplane = LocalBackplane()
     ) {
         self.logger = logger
         self.catalog = catalog
@@ -38,7 +38,7 @@ final class StreamRequests: Sendable {
         self.connections = connections
         self.boundary = configuration.siteBoundary
         self.stats = stats
-        self.cluster = cluster
+        self.backplane = backplane
     }
 
     /// The plan for a stream request, or `nil` for one the router should answer (not a stream, an error, a refused `Host`, or 204).
@@ -154,7 +154,7 @@ final class StreamRequests: Sendable {
     /// this one's feed by a few milliseconds: the stream joins once the feed has caught up. `nil` (join at once)
     /// otherwise.
     private func readiness(_ plan: StreamPlan) -> (@Sendable () async -> Void)? {
-        guard let cluster, let key = plan.clusterKey, let id = plan.joinAfter, !plan.hub.hasEvent(id: id) else { return nil }
-        return { await cluster.caughtUp(key) }
+        guard let key = plan.clusterKey, let id = plan.joinAfter, !plan.hub.hasEvent(id: id) else { return nil }
+        return backplane.catchUp(key)
     }
 }

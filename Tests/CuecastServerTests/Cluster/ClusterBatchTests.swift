@@ -7,13 +7,6 @@ extension ClusterTests {
     /// at a time: ids from one sequence per channel, every event on every instance, in one order.
     @Suite(.timeLimit(.minutes(2)))
     struct Batches {
-        /// The value of a counter family without labels on an instance's `/metrics`.
-        static func counter(_ name: String, port: Int) async throws -> Int {
-            let scrape = try await fetch(port: port, "/metrics").body
-            let line = scrape.split(separator: "\n").first { $0.hasPrefix(name + " ") }
-            return try #require(line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) }, "no \(name) in:\n\(scrape)")
-        }
-
         @Test func concurrentPublishesShareStatementsAndKeepOneOrder() async throws {
             try await TestCluster.with(3) { cluster in
                 let channels = [uniqueChannel("batch-a"), uniqueChannel("batch-b")]
@@ -60,8 +53,8 @@ extension ClusterTests {
                 var rows = 0
                 var statements = 0
                 for instance in cluster.instances {
-                    rows += try await Self.counter("cuecast_cluster_inserted_rows_total", port: instance.port)
-                    statements += try await Self.counter("cuecast_cluster_insert_statements_total", port: instance.port)
+                    rows += try await counter("cuecast_cluster_inserted_rows_total", port: instance.port)
+                    statements += try await counter("cuecast_cluster_insert_statements_total", port: instance.port)
                 }
                 #expect(rows == 3 * perInstance)
                 #expect(statements < rows, "\(statements) statements for \(rows) publishes")

@@ -132,3 +132,10 @@ extension ClusterDatabase {
         try await run("/usr/bin/env", ["psql", try requireURL(), "-q", "-c", statement])
     }
 }
+
+/// A counter without labels on an instance's `/metrics`; 0 before its first increment (it is not listed yet).
+func counter(_ name: String, port: Int) async throws -> Int {
+    let scrape = try await fetch(port: port, "/metrics").body
+    let line = scrape.split(separator: "\n").first { $0.hasPrefix(name + " ") }
+    return line.flatMap { Double($0.split(separator: " ").last ?? "") }.map { Int($0) } ?? 0
+}
