@@ -30,10 +30,15 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
+        Response(status: status, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// The JSON body, the one encoding of every error: the router's answers and the stream door's (`StreamAnswer`).
+    var body: ByteBuffer {
         let body: JSONValue = .object([
             ("error", .object([("status", .integer(Int64(status.code))), ("code", .string(code)), ("message", .string(message))] + extra))
         ])
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body.compactText + "\n")))
+        return ByteBuffer(string: body.compactText + "\n")
     }
 }
 

@@ -7,7 +7,7 @@ import ServiceLifecycle
 
 /// Builds the router: streams, channels, publishing, the catalog, CORS for other origins, and the static pages.
 func buildRouter(
-    catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry, stats: StatsFeed,
+    catalog: ScenarioCatalog, channels: ChannelDirectory, configuration: ServerConfiguration, connections: ConnectionRegistry,
     logger: Logger, conformance: ConformanceLab = ConformanceLab(), backplane: any ChannelBackplane = LocalBackplane()
 ) -> Router<CuecastRequestContext> {
     // HEAD is answered wherever GET is (the GET answer's head, no body): `curl -I` on any page or API route.
@@ -33,8 +33,8 @@ func buildRouter(
         ))
     }
     let gate = PublishGate(configuration: configuration)
-    StreamRoutes(catalog: catalog, configuration: configuration, connections: connections).add(to: router)
-    ChannelRoutes(channels: channels, configuration: configuration, connections: connections, backplane: backplane).add(to: router)
+    // Stream requests (`StreamRequests.paths`) never reach the router: its doors decide them (`StreamRequests.decide`).
+    ChannelRoutes(channels: channels, backplane: backplane).add(to: router)
     PublishRoutes(channels: channels, catalog: catalog, configuration: configuration, gate: gate, backplane: backplane).add(to: router)
     ConnectionRoutes(connections: connections, gate: gate, backplane: backplane).add(to: router)
     PlaybackRoutes(connections: connections, gate: gate).add(to: router)
@@ -42,15 +42,10 @@ func buildRouter(
     CatalogRoutes(catalog: catalog, connections: connections, backplane: backplane, historyBudget: configuration.historyBudget).add(to: router)
     LLMRoutes(catalog: ModelCatalog(configuration.models), connections: connections, metrics: configuration.metrics, sequences: FaultSequences())
         .add(to: router)
-    router.get(RouterPath(StatsFeed.path)) { request, _ in
-        // The door serves every stats stream it has a slot for: what reaches the router is an error or a 503.
-        let plan = try stats.plan(uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], retry: configuration.channelRetry)
-        return try StreamPlan.routerAnswer(plan, connections: connections, metrics: configuration.metrics)
-    }
     if configuration.metricsAddress == nil {
         MetricsRoutes(metrics: configuration.metrics, token: configuration.metricsToken).add(to: router)
     }
-    router.answerUnservedMethods(streamPaths: ["/streams/:name", "/subscribeToEvents", "/channels/:name", StatsFeed.path])
+    router.answerUnservedMethods(streamPaths: StreamRequests.paths)
     return router
 }
 
@@ -77,7 +72,7 @@ public func buildApplication(
     } ?? LocalBackplane()
     let stats = StatsFeed()
     let router = buildRouter(
-        catalog: catalog, channels: channels, configuration: configuration, connections: connections, stats: stats, logger: logger,
+        catalog: catalog, channels: channels, configuration: configuration, connections: connections, logger: logger,
         conformance: conformance, backplane: backplane
     )
     let streams = StreamRequests(

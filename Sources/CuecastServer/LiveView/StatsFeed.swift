@@ -22,7 +22,7 @@ final class StatsFeed: Sendable {
         hub = BroadcastHub(configuration: .init(historyLimit: Self.historyLimit))
     }
 
-    /// What a subscriber gets (shared by `StreamRequests` and the router, which answers errors and 503).
+    /// What a subscriber gets (`StreamRequests.decide`); a bad option throws the 400 it answers.
     func plan(uri: URI, lastEventIDHeader: String?, retry: Int?) throws -> StreamPlan? {
         let options = try StreamOptions(uri: uri, lastEventIDHeader: lastEventIDHeader, mode: .live)
         let preamble = Frame.preamble(

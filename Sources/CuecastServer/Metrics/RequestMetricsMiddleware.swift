@@ -1,8 +1,8 @@
 import HTTPTypes
 import Hummingbird
 
-/// Counts every answer the router gives, by route pattern and status (`cuecast_http_requests_total`). Streams the
-/// door serves itself are counted where they open (`StreamRequests`), under the same patterns.
+/// Counts every answer the router gives, by route pattern and status (`cuecast_http_requests_total`). Stream requests
+/// never reach the router: they are counted where they are decided (`StreamRequests`), under the same patterns.
 ///
 /// Hummingbird's own `MetricsMiddleware` counts through the global `MetricsSystem`; this one counts into the
 /// server's own `ServerMetrics`, so test servers in one process stay apart. The route is the router's pattern

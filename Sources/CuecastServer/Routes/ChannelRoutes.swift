@@ -9,18 +9,12 @@ import NIOCore
 /// `/streams`.
 struct ChannelRoutes<Context: RequestContext>: Sendable {
     let channels: ChannelDirectory
-    let configuration: ServerConfiguration
-    let connections: ConnectionRegistry
     /// In a cluster, `/api/channels` counts every instance's subscribers.
     var backplane: any ChannelBackplane = LocalBackplane()
 
+    /// `GET /api/channels`. A channel's stream (`/subscribeToEvents`, `/channels/{name}`) is opened or answered by
+    /// `StreamRequests.decide` from `plan`, never by the router.
     func add(to router: Router<Context>) {
-        router.get("/subscribeToEvents") { request, _ in
-            try stream(request: request, channel: ChannelDirectory.defaultChannel)
-        }
-        router.get("/channels/:name") { request, context in
-            try stream(request: request, channel: context.parameters.require("name"))
-        }
         router.get("/api/channels") { request, _ in
             let base = CatalogRoutes<Context>.baseURL(request)
             let others = await backplane.subscribersElsewhere()
@@ -32,15 +26,7 @@ struct ChannelRoutes<Context: RequestContext>: Sendable {
         }
     }
 
-    func stream(request: Request, channel name: String) throws -> Response {
-        let plan = try Self.plan(
-            channel: name, uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], channels: channels, configuration: configuration,
-            mayCreate: Self.subscriberMayCreate(request.headers, authority: request.head.authority, configuration: configuration)
-        )
-        return try StreamPlan.routerAnswer(plan, connections: connections, metrics: configuration.metrics)
-    }
-
-    /// What a channel subscriber gets (shared with `StreamRequests`); `nil` when the client already has everything
+    /// What a channel subscriber gets (`StreamRequests.decide`); `nil` when the client already has everything
     /// there will ever be (answer 204).
     static func plan(
         channel name: String, uri: URI, lastEventIDHeader: String?, channels: ChannelDirectory, configuration: ServerConfiguration, mayCreate: Bool

@@ -13,15 +13,16 @@ extension Router {
     /// reads the routes from the router itself, so a new route is covered without being listed here. `OPTIONS` with
     /// CORS preflight headers is still answered by the CORS middleware, before the router.
     ///
-    /// HEAD is left to the router's `.autoGenerateHeadEndpoints` wherever GET is served, except on `streamPaths`:
-    /// an event stream's GET is served by `RequestDoor`, so what reaches the router there is an error or a refusal
-    /// (`StreamPlan.routerAnswer`), and a HEAD would be counted and answered as a subscriber turned away.
+    /// HEAD is left to the router's `.autoGenerateHeadEndpoints` wherever GET is served. `streamPaths` are served
+    /// by the stream doors (`StreamRequests.decide`), which take only `GET`: the router has no route there, so they
+    /// are listed, and every other method of theirs, HEAD included, is answered 405 (a HEAD cannot open a stream).
     func answerUnservedMethods(streamPaths: [String] = []) {
+        var byPath = Dictionary(grouping: routes.map { ($0.path, $0.method) }) { $0.0.description }
+        for path in streamPaths.map({ RouterPath($0) }) { byPath[path.description, default: []].append((path, .get)) }
         let streams = Set(streamPaths.map { RouterPath($0).description })
-        let byPath = Dictionary(grouping: routes) { $0.path.description }
         for descriptions in byPath.values {
-            guard let path = descriptions.first?.path else { continue }
-            let served = descriptions.map(\.method)
+            guard let path = descriptions.first?.0 else { continue }
+            let served = descriptions.map(\.1)
             let headFromGet = served.contains(.get) && !served.contains(.head) && !streams.contains(path.description)
             let allow = (served + (headFromGet ? [.head] : [])).map(\.rawValue).sorted().joined(separator: ", ")
             for method in Self.answeredMethods where !served.contains(method) && !(method == .head && headFromGet) {

@@ -78,7 +78,7 @@ struct PublishRoutes: Sendable {
     }
 
     func fire(scenario name: String, trigger: String) async throws -> Response {
-        guard let entry = catalog.entry(named: name) else { throw StreamRoutes<CuecastRequestContext>.unknownStream(name, catalog: catalog) }
+        guard let entry = catalog.entry(named: name) else { throw StreamRoutes.unknownStream(name, catalog: catalog) }
         guard entry.scenario.triggers.contains(where: { $0.name == trigger }) else {
             throw APIError(
                 .notFound, code: "unknown_trigger", message: "stream '\(name)' has no trigger '\(trigger)'",

@@ -4,26 +4,10 @@ import Hummingbird
 import HummingbirdCore
 import NIOCore
 
-/// `GET /streams/{name}`: a scenario as a Server-Sent Events stream.
-struct StreamRoutes<Context: RequestContext>: Sendable {
-    let catalog: ScenarioCatalog
-    let configuration: ServerConfiguration
-    let connections: ConnectionRegistry
-
-    func add(to router: Router<Context>) {
-        router.get("/streams/:name") { request, context in
-            try stream(request: request, name: context.parameters.require("name"))
-        }
-    }
-
-    func stream(request: Request, name: String) throws -> Response {
-        let plan = try Self.plan(
-            name: name, uri: request.uri, lastEventIDHeader: request.headers[.lastEventID], catalog: catalog, configuration: configuration
-        )
-        return try StreamPlan.routerAnswer(plan, connections: connections, metrics: configuration.metrics)
-    }
-
-    /// What `GET /streams/{name}` gets (shared with `StreamRequests`); `nil` when the client already has everything
+/// `GET /streams/{name}`: a scenario as a Server-Sent Events stream, planned for `StreamRequests.decide`, which
+/// opens or answers every stream request itself; the router has no `GET` route here (only the 405s for other methods).
+enum StreamRoutes {
+    /// What `GET /streams/{name}` gets; `nil` when the client already has everything
     /// there will ever be (answer 204).
     static func plan(
         name: String, uri: URI, lastEventIDHeader: String?, catalog: ScenarioCatalog, configuration: ServerConfiguration

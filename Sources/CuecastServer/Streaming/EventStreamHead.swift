@@ -1,6 +1,8 @@
 import HTTPTypes
 
-/// The response head of every event stream, on every protocol.
+/// The response head of every stream request, on every protocol: the 200 that opens a stream, and the answer that
+/// refuses one (`StreamAnswer`). Stream requests never reach Hummingbird's router or its middleware, so `Server` and
+/// the CORS headers are written here.
 enum EventStreamHead {
     /// `no-transform` and `X-Accel-Buffering: no` keep proxies from compressing or buffering the stream (nginx
     /// honours the latter).
@@ -20,10 +22,24 @@ enum EventStreamHead {
         if closesConnection { fields[.connection] = "close" }
         fields[.cuecastConnection] = id
         fields[.server] = "cuecast"
-        if crossOrigin {
-            fields[.accessControlAllowOrigin] = "*"
-            fields[.accessControlExposeHeaders] = CrossOrigin.exposedHeaders.joined(separator: ", ")
-        }
+        if crossOrigin { addCrossOrigin(to: &fields) }
         return HTTPResponse(status: .ok, headerFields: fields)
+    }
+
+    /// The head of a stream request's answer: `fields` (the JSON content type, `Retry-After`...) with the body's
+    /// length, the CORS headers for a cross-origin request, and `Server`: what the router's middleware gave the same
+    /// answer when it wrote it.
+    static func answer(status: HTTPResponse.Status, fields: HTTPFields, bodyBytes: Int?, crossOrigin: Bool) -> HTTPResponse {
+        var fields = fields
+        if let bodyBytes { fields[.contentLength] = String(bodyBytes) }
+        if crossOrigin { addCrossOrigin(to: &fields) }
+        fields[.server] = "cuecast"
+        return HTTPResponse(status: status, headerFields: fields)
+    }
+
+    /// Any page may read a stream, its connection id and why it was refused (`Retry-After`).
+    private static func addCrossOrigin(to fields: inout HTTPFields) {
+        fields[.accessControlAllowOrigin] = "*"
+        fields[.accessControlExposeHeaders] = CrossOrigin.exposedHeaders.joined(separator: ", ")
     }
 }

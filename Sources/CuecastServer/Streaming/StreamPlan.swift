@@ -3,8 +3,8 @@ import Hummingbird
 
 /// What a stream request gets, as the routes decide it: the hub it joins, the options after the route's
 /// adjustments, the preamble, the notice for an id history does not have and, for a solo stream, the playback
-/// that feeds its private hub. `StreamRequests` serves every stream from one, and Hummingbird's routes answer
-/// from the same decision what the door leaves to them (errors, 204, 503), so the two cannot disagree.
+/// that feeds its private hub. `StreamRequests.decide` makes one for every stream request it opens; its absence
+/// (`nil` from the plan functions) is the 204.
 struct StreamPlan: Sendable {
     let hub: BroadcastHub
     /// How the metrics name this stream.
@@ -59,19 +59,5 @@ struct StreamPlan: Sendable {
         self.unplaced = { _, _ in [] }
         self.joinAfter = nil
         self.producer = producer
-    }
-}
-
-extension StreamPlan {
-    /// The router's answer for a stream request `RequestDoor` left to it: `204` for `nil`. The door serves every
-    /// stream it can give a subscriber slot to, so a stream request that reaches the router with a plan found no
-    /// slot free: `503` with `Retry-After`.
-    static func routerAnswer(_ plan: StreamPlan?, connections: ConnectionRegistry, metrics: ServerMetrics) throws -> Response {
-        guard plan != nil else {
-            metrics.answeredNoContent()
-            return Response(status: .noContent)
-        }
-        metrics.refusedSubscriber()
-        throw connections.full
     }
 }

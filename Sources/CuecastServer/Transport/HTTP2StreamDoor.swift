@@ -11,11 +11,10 @@ import NIOHTTP2
 /// NIOHTTP2, built without its inline multiplexer, hands every frame up the pipeline and reports each stream's life as
 /// events (`NIOHTTP2StreamCreatedEvent`, `StreamClosedEvent`); it keeps the stream states and the flow-control
 /// buffering itself. So on the HEADERS that open a stream this door builds the request and asks the one stream
-/// decision (`StreamRequests.open`, as `RequestDoor` does on HTTP/1) whether it is an event stream it can serve now.
-/// If it is, the stream's frames stop here (a client has nothing more to say after its request) and its response is
-/// written here, as frames, by its `StreamConnection`. Otherwise (a page, the API, an LLM route, and a stream request
-/// answered 204, 4xx or 503, which the router answers from the same plan functions) the frames go on to the
-/// multiplexer.
+/// decision (`StreamRequests.decide`, as `RequestDoor` does on HTTP/1). A stream it opens stops here (a client has
+/// nothing more to say after its request) and its response is written here, as frames, by its `StreamConnection`; a
+/// stream request it answers (204, 4xx, 503) gets its HEADERS and DATA written here too, ending the stream
+/// (`HTTP2Frame.answer`). Anything else (a page, the API, an LLM route) goes on to the multiplexer.
 ///
 /// It also tells the connection (`HTTP2ConnectionHandler`) whether any stream is open, for the idle rule (NIO's
 /// connection manager, after this handler, learns the same from NIOHTTP2's events); and on shutdown it has every event
@@ -35,6 +34,9 @@ final class HTTP2StreamDoor: ChannelDuplexHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     /// The event streams open on this connection.
     private var records: [HTTP2StreamID: HTTP2EventStream] = [:]
+    /// Streams answered here that NIOHTTP2 has not closed yet (the client may still send a body): their frames are
+    /// dropped, as an event stream's are, and never reach the multiplexer.
+    private var answered: Set<HTTP2StreamID> = []
     /// Streams NIOHTTP2 has open, of either kind.
     private var openStreams = 0
     /// The highest stream id whose HEADERS were seen: a client opens streams in increasing order, so a HEADERS frame
@@ -83,22 +85,36 @@ final class HTTP2StreamDoor: ChannelDuplexHandler, RemovableChannelHandler {
         let id = frame.streamID
         // An event stream's client has nothing more to say: a body, a trailer or a reset is not passed on (NIOHTTP2
         // reports the close of a reset stream as an event).
-        if records[id] != nil { return }
+        if records[id] != nil || answered.contains(id) { return }
         if case .headers(let headers) = frame.payload, id > lastStreamID {
             lastStreamID = id
             // NIOHTTP2 reports the stream's creation after this frame: the place the connection held while it had no
             // stream is given back first, or under a cap of N the N-th stream would find it taken.
             connection.streamsOpen(true)
-            if !quiescing, open(id, headers: headers.headers, context: context) { return }
+            if decide(id, headers: headers.headers, context: context) { return }
         }
         context.fireChannelRead(data)
     }
 
-    /// Serves the stream as a record if it asks for an event stream that can be served now.
-    private func open(_ id: HTTP2StreamID, headers: HPACKHeaders, context: ChannelHandlerContext) -> Bool {
+    /// Opens the stream as a record, or answers it, if it is a stream request; `false` leaves it to the multiplexer.
+    private func decide(_ id: HTTP2StreamID, headers: HPACKHeaders, context: ChannelHandlerContext) -> Bool {
         guard let request = HTTPRequest(http2: headers) else { return false }
+        let peer = context.channel.remoteAddress
+        let plan: StreamPlan
+        let slot: ConnectionRegistry.Slot
+        switch streams.decide(request, peer: peer, admitting: !quiescing) {
+        case .notAStream:
+            return false
+        case .answer(let answer):
+            answered.insert(id)
+            for frame in HTTP2Frame.answer(answer, streamID: id) { context.write(wrapOutboundOut(frame), promise: nil) }
+            context.flush()
+            return true
+        case .open(let decided, let admitted):
+            (plan, slot) = (decided, admitted)
+        }
         let record = HTTP2EventStream(id: id, door: self)
-        guard let stream = streams.open(request, writer: .http2(record), peer: context.channel.remoteAddress) else { return false }
+        let stream = streams.open(request, plan: plan, slot: slot, writer: .http2(record), peer: peer)
         record.stream = stream
         records[id] = record
         stream.begin()
@@ -140,7 +156,7 @@ final class HTTP2StreamDoor: ChannelDuplexHandler, RemovableChannelHandler {
             if update.streamID == .rootStream {
                 guard update.inboundWindowSize != connectionInboundWindow else { return }
                 connectionInboundWindow = update.inboundWindowSize
-            } else if records[update.streamID] != nil {
+            } else if records[update.streamID] != nil || answered.contains(update.streamID) {
                 return
             }
             context.fireUserInboundEventTriggered(event)
@@ -152,6 +168,7 @@ final class HTTP2StreamDoor: ChannelDuplexHandler, RemovableChannelHandler {
             if openStreams == 1 { connection.streamsOpen(true) }
         case let closed as StreamClosedEvent:
             records.removeValue(forKey: closed.streamID)?.closed()
+            answered.remove(closed.streamID)
             if openStreams > 0 {
                 openStreams -= 1
                 if openStreams == 0 { connection.streamsOpen(false) }

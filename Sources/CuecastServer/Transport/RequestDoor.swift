@@ -7,11 +7,12 @@ import NIOHTTPTypes
 /// The handler every request passes, on an HTTP/1 connection or an HTTP/2 stream channel, just after the protocol's
 /// codec: on HTTP/1 it serves event streams itself, and it hands everything else to Hummingbird.
 ///
-/// On HTTP/1, a stream request that `StreamRequests` can admit becomes a `StreamConnection` written through this
-/// handler's context: no task, no async channel, so an idle subscriber costs its socket and a few small objects. (On
-/// HTTP/2 that decision is made before any stream channel exists, by `HTTP2StreamDoor`: an event stream never gets a
-/// channel, so what reaches a door on an HTTP/2 stream is Hummingbird's.) Anything else
-/// (pages, the API, publishing, errors, 204, 503) goes on to Hummingbird, whose async channel is added behind this
+/// On HTTP/1, every request is first put to the one stream decision (`StreamRequests.decide`). A stream it opens
+/// becomes a `StreamConnection` written through this handler's context: no task, no async channel, so an idle
+/// subscriber costs its socket and a few small objects. A stream request it answers (204, 4xx, 503) is written here,
+/// and the connection stays open for the next request as after any answer. (On HTTP/2 that decision is made before
+/// any stream channel exists, by `HTTP2StreamDoor`: what reaches a door on an HTTP/2 stream is Hummingbird's.)
+/// Anything else (pages, the API, publishing) goes on to Hummingbird, whose async channel is added behind this
 /// handler the first time it is needed, and then serves the connection's later requests too. A stream asked for on
 /// a kept-alive HTTP/1 connection, after a page, is served here all the same: one streaming path, whatever came
 /// before. Requests that arrive while Hummingbird is still answering wait here in order, so a stream's head never
@@ -58,6 +59,8 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     private var unanswered = 0
     /// Passing the current request's body to Hummingbird.
     private var readingBody = false
+    /// Dropping the body of a stream request answered here (a GET may carry one), still bounded by the body clock.
+    private var discardingBody = false
     /// Parts that arrived while Hummingbird was answering, in order. An array, not a `CircularBuffer`: an empty one
     /// allocates nothing, and every idle subscriber carries this handler.
     private var waiting: [HTTPRequestPart] = []
@@ -137,33 +140,73 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
         case .head(let request):
             idleTimer?.cancel()
             idleTimer = nil
-            if !isHTTP2, !quiescing, openStream(request, context: context) { return }
+            if !isHTTP2, decideStream(request, context: context) { return }
             guard hummingbirdChannel(context: context) != nil else { return }
             unanswered += 1
             readingBody = true
             framingGuard?.bodyStarted()
-            bodyTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeouts.body) { [weak self] in
-                if self?.readingBody == true { context.close(promise: nil) }
-            }
+            startBodyClock(context: context)
             context.fireChannelRead(wrapInboundOut(part))
         case .body(let bytes):
-            guard readingBody else { return }
+            guard readingBody || discardingBody else { return }
             framingGuard?.decodedBody(bytes.readableBytes)
-            context.fireChannelRead(wrapInboundOut(part))
+            if readingBody { context.fireChannelRead(wrapInboundOut(part)) }
         case .end:
-            guard readingBody else { return }
-            readingBody = false
+            guard readingBody || discardingBody else { return }
             framingGuard?.bodyEnded()
             bodyTimer?.cancel()
             bodyTimer = nil
+            if discardingBody {
+                discardingBody = false
+                return
+            }
+            readingBody = false
             context.fireChannelRead(wrapInboundOut(part))
         }
     }
 
-    /// HTTP/1: serves `request` as a stream if it is one that can be served now.
-    private func openStream(_ request: HTTPRequest, context: ChannelHandlerContext) -> Bool {
+    /// HTTP/1: opens or answers `request` if it is a stream request; `false` leaves it to Hummingbird.
+    private func decideStream(_ request: HTTPRequest, context: ChannelHandlerContext) -> Bool {
+        switch streams.decide(request, peer: context.channel.remoteAddress, admitting: !quiescing) {
+        case .notAStream:
+            return false
+        case .answer(let answer):
+            write(answer, to: request, context: context)
+        case .open(let plan, let slot):
+            openStream(streams.open(request, plan: plan, slot: slot, writer: .http1(context), peer: context.channel.remoteAddress), context: context)
+        }
+        return true
+    }
+
+    /// Writes a stream request's answer, in its turn (nothing else is unanswered when a request is taken), and keeps
+    /// the connection for the next request unless the request asked for a close (HTTP/1.0 without keep-alive is
+    /// closed by `HTTP1VersionMatch`) or the server is stopping: as Hummingbird does after its own answers.
+    private func write(_ answer: StreamAnswer, to request: HTTPRequest, context: ChannelHandlerContext) {
+        discardingBody = true
+        framingGuard?.bodyStarted()
+        startBodyClock(context: context)
+        context.write(wrapOutboundOut(.head(answer.head)), promise: nil)
+        if let body = answer.body { context.write(wrapOutboundOut(.body(body)), promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        if request.asksClose || quiescing {
+            context.close(promise: nil)
+        } else {
+            startIdleClock()
+        }
+    }
+
+    private func startBodyClock(context: ChannelHandlerContext) {
+        bodyTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeouts.body) { [weak self] in
+            if self?.readingBody == true || self?.discardingBody == true { context.close(promise: nil) }
+        }
+    }
+
+    /// HTTP/1: serves the stream `decide` opened, written through this handler's context.
+    private func openStream(_ stream: StreamConnection, context: ChannelHandlerContext) {
         let channel = context.channel
-        guard let stream = streams.open(request, writer: .http1(context), peer: channel.remoteAddress) else { return false }
+        discardingBody = false
+        bodyTimer?.cancel()
+        bodyTimer = nil
         self.stream = stream
         framingGuard = nil
         waiting.removeAll()
@@ -177,7 +220,6 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
             guard !stream.closing else { return }
             stream.codecShed(framing: CuecastChildChannel.shedHTTP1Handlers(channel, keepResponseCodec: !stream.canShedCodec))
         }
-        return true
     }
 
     /// Hummingbird's async channel behind this handler, made the first time a request needs it.
@@ -333,8 +375,17 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
         // The door is found through its context rather than held weakly: a weak reference gives an object a side
         // table for life, and every idle subscriber's door starts this clock. `finish` cancels it, ending the cycle.
         idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeouts.idle) {
-            guard let door = context.handler as? RequestDoor, door.stream == nil, door.unanswered == 0, !door.readingBody else { return }
+            guard let door = context.handler as? RequestDoor, door.stream == nil, door.unanswered == 0, !door.readingBody, !door.discardingBody else { return }
             context.close(promise: nil)
+        }
+    }
+}
+
+extension HTTPRequest {
+    /// Whether an HTTP/1.1 request said `Connection: close`: its connection ends after the answer.
+    fileprivate var asksClose: Bool {
+        headerFields[values: .connection].contains { value in
+            value.split(separator: ",").contains { $0.filter { $0 != " " && $0 != "\t" }.lowercased() == "close" }
         }
     }
 }

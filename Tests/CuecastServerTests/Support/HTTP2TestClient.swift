@@ -11,16 +11,22 @@ final class HTTP2TestClient: Sendable {
     /// What one stream has received.
     final class Stream: ChannelInboundHandler, Sendable {
         typealias InboundIn = HTTPClientResponsePart
-        private let state = NIOLockedValueBox((status: 0, body: [UInt8](), ended: false))
+        private let state = NIOLockedValueBox((status: 0, headers: HTTPHeaders(), body: [UInt8](), ended: false))
         fileprivate let channel = NIOLockedValueBox<(any Channel)?>(nil)
 
         var status: Int { state.withLockedValue { $0.status } }
+        /// The response head's fields.
+        var headers: HTTPHeaders { state.withLockedValue { $0.headers } }
         var text: String { state.withLockedValue { String(decoding: $0.body, as: UTF8.self) } }
         var ended: Bool { state.withLockedValue { $0.ended } }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
-            case .head(let head): state.withLockedValue { $0.status = Int(head.status.code) }
+            case .head(let head):
+                state.withLockedValue {
+                    $0.status = Int(head.status.code)
+                    $0.headers = head.headers
+                }
             case .body(let buffer): state.withLockedValue { $0.body += buffer.readableBytesView }
             case .end: state.withLockedValue { $0.ended = true }
             }
@@ -50,8 +56,8 @@ final class HTTP2TestClient: Sendable {
         self.channel = channel
     }
 
-    /// Opens `GET path` on a new stream of this connection.
-    func get(_ path: String, reading: Bool = true) async throws -> Stream {
+    /// Opens `GET path` on a new stream of this connection, with `headers` besides `host` and `accept`.
+    func get(_ path: String, reading: Bool = true, headers: [(String, String)] = []) async throws -> Stream {
         let stream = Stream()
         let promise = channel.eventLoop.makePromise(of: (any Channel).self)
         let multiplexer = self.multiplexer
@@ -68,6 +74,7 @@ final class HTTP2TestClient: Sendable {
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
         head.headers.add(name: "host", value: "localhost")
         head.headers.add(name: "accept", value: "text/event-stream")
+        head.headers.add(contentsOf: headers)
         streamChannel.write(HTTPClientRequestPart.head(head), promise: nil)
         try await streamChannel.writeAndFlush(HTTPClientRequestPart.end(nil)).get()
         return stream
