@@ -1,5 +1,5 @@
 import CuecastCore
-import CuecastServer
+@testable import CuecastServer
 import CuecastTestSupport
 import Foundation
 import NIOHTTP1
@@ -61,6 +61,7 @@ struct StreamDecisionTests {
         let (status, headers, body) = parse(text)
         #expect(status == refusal.status, "\(http) \(refusal): \(text.debugDescription)")
         #expect(headers["server"] == "cuecast", "\(http) \(refusal): \(text.debugDescription)")
+        #expect(headers["date"]?.hasSuffix(" GMT") == true, "\(http) \(refusal): \(text.debugDescription)")
         #expect((headers["access-control-allow-origin"] == "*") == refusal.crossOrigin, "\(http) \(refusal): \(text.debugDescription)")
         let exposed = headers["access-control-expose-headers"]?.contains("Retry-After") == true
         #expect(exposed == refusal.crossOrigin, "\(http) \(refusal): \(text.debugDescription)")
@@ -100,6 +101,12 @@ struct StreamDecisionTests {
             Self.check(full, answer: try await Self.curl(port, full, http2: false), over: "HTTP/1.1")
             Self.check(full, answer: try await Self.curl(port, full, http2: true), over: "h2c")
         }
+    }
+
+    @Test("the answers' Date is RFC 9110's IMF-fixdate, as Hummingbird writes it")
+    func imfFixdate() {
+        #expect(HTTPDate.format(secondsSinceEpoch: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(secondsSinceEpoch: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
     }
 
     @Test("a refused stream on a kept-alive HTTP/1.1 connection leaves it usable: a page, then a stream, on the same connection")

@@ -27,12 +27,13 @@ enum EventStreamHead {
     }
 
     /// The head of a stream request's answer: `fields` (the JSON content type, `Retry-After`...) with the body's
-    /// length, the CORS headers for a cross-origin request, and `Server`: what the router's middleware gave the same
+    /// length, the CORS headers for a cross-origin request, `Date` and `Server`: what the router's middleware gave the same
     /// answer when it wrote it.
     static func answer(status: HTTPResponse.Status, fields: HTTPFields, bodyBytes: Int?, crossOrigin: Bool) -> HTTPResponse {
         var fields = fields
         if let bodyBytes { fields[.contentLength] = String(bodyBytes) }
         if crossOrigin { addCrossOrigin(to: &fields) }
+        fields[.date] = HTTPDate.now
         fields[.server] = "cuecast"
         return HTTPResponse(status: status, headerFields: fields)
     }
