@@ -40,44 +40,30 @@ final class StreamConnection {
 
     static let shutdownNotice = Frame.comment("the server is shutting down; reconnect in a moment")
 
-    /// The plan, and the head and preamble until `begin` writes them, until the stream has started: then let go,
-    /// since an idle subscriber carries this object for hours and needs only what its end uses (below).
-    private var starting: Starting?
+    /// Where the stream is in its life (opening, joining, catching up, streaming, stalled, cutting off, ending,
+    /// closed) and what it keeps for that phase alone: every event below asks it what to do (`StreamLife`).
+    private var life: StreamLife
     private let requests: StreamRequests
     private let slot: ConnectionRegistry.Slot
     private let label: StreamLabel
     /// Where the response goes. On HTTP/1 the stream is the whole connection, which closes once the end is written; an
     /// HTTP/2 stream ends with END_STREAM alone.
     private let writer: StreamWriter
-    private var fanout: LoopFanout?
     private var producerTask: Task<Void, Never>?
-    /// Where this stream sits in its fanout's member list, while it is a member (kept by `LoopFanout`).
-    var memberIndex: Int?
-    private(set) var closing = false
-    /// Over its buffer: sends nothing more, and ends as soon as the write under way returns.
-    private var cutOff = false
-    private var released = false
     /// Every write of a stream that asked for faults (docs/faults.md) goes through it; `nil` for an ordinary stream,
     /// which keeps only this reference: an idle subscriber does not carry the options.
     private let wire: FaultyWire?
-    /// A `stallAfter` fault has struck: the stream stays open and silent until the client or the server ends it.
-    private var stalled = false
-    /// Why the stream was ended by `end`; a stream whose channel went away without one lost its client.
-    private var endReason: CloseReason?
-    /// An end that waits for the replay to be written (a finished stream's history).
-    /// Boxed, as `backlog` is: both are rare, and an idle subscriber carries this object for hours.
-    private var ending: Ending?
+    /// Where this stream sits in its fanout's member list, while it is a member (kept by `LoopFanout`).
+    /// Declared after every reference, with `framing` right behind it: its tag byte and `framing` share a word, and
+    /// the object stays within 112 bytes of memory (it was 160 with the flags, issue 27).
+    var memberIndex: Int?
     /// How the body is written: through the codec, or framed here once an HTTP/1 connection has shed it.
     private(set) var framing = BodyFraming.parts
-    /// While the stream catches up on its replay: what is still to write, in order (the replay, then live frames
-    /// published meanwhile). `nil` once it is live. See `pump`.
-    private var backlog: Backlog?
-    private var pumping = false
     /// The subscriber's buffer (`ServerConfiguration.subscriberBufferBytes`).
     private var budget: Int { max(requests.configuration.subscriberBufferBytes, 1024) }
 
     init(plan: Plan, head: HTTPResponse, preamble: ByteBuffer, writer: StreamWriter, faults: StreamFaults = StreamFaults()) {
-        self.starting = Starting(plan: plan, opening: (head, preamble))
+        self.life = StreamLife(StreamLife.Opening(plan: plan, head: head, preamble: preamble))
         self.requests = plan.requests
         self.slot = plan.slot
         self.label = plan.label
@@ -85,24 +71,24 @@ final class StreamConnection {
         self.wire = faults.isEmpty ? nil : FaultyWire(faults: faults, writer: writer)
     }
 
+    /// Whether the stream is on its way out (ending, closed, or ending once its replay is written).
+    var closing: Bool { life.isClosing }
+
     /// Writes the head and preamble (flushed at once, so the client knows the stream is open), joins the hub, and
     /// starts a solo playback if there is one.
     func begin() {
-        guard let starting else { return }
-        if let (head, preamble) = starting.opening {
-            starting.opening = nil
-            if let wire {
-                wire.head(head)
-                obey(wire.body(preamble.readableBytesView))
-            } else {
-                writer.writeHead(head)
-                // No preamble (no welcome, no retry) writes nothing: on HTTP/2 an empty DATA frame right after the
-                // head left NIOHTTP2's own client codec delivering none of the stream's later events.
-                if preamble.readableBytes > 0 { writer.writeBody(preamble) }
-                writer.flush()
-            }
+        guard case .open(let head, let preamble, let ready) = life.begin() else { return }
+        if let wire {
+            wire.head(head)
+            obey(wire.body(preamble.readableBytesView))
+        } else {
+            writer.writeHead(head)
+            // No preamble (no welcome, no retry) writes nothing: on HTTP/2 an empty DATA frame right after the
+            // head left NIOHTTP2's own client codec delivering none of the stream's later events.
+            if preamble.readableBytes > 0 { writer.writeBody(preamble) }
+            writer.flush()
         }
-        if let ready = starting.plan.ready {
+        if let ready {
             let bound = NIOLoopBound(self, eventLoop: writer.eventLoop)
             Task {
                 await ready()
@@ -113,9 +99,10 @@ final class StreamConnection {
         }
     }
 
-    /// Joins the hub (history or what follows `Last-Event-ID`, then live frames) and starts a solo playback.
+    /// Joins the hub (history or what follows `Last-Event-ID`, then live frames) and starts a solo playback; nothing
+    /// if the stream has stalled or ended meanwhile.
     private func join() {
-        guard !closing, let plan = starting?.plan else { return }
+        guard let plan = life.joining() else { return }
         let loop = writer.eventLoop
         plan.hub.join(
             sinkKey: ObjectIdentifier(loop),
@@ -127,7 +114,7 @@ final class StreamConnection {
             fanout.admit(self, admission)
         }
         if let producer = plan.producer {
-            // The playback belongs to this stream alone and stops with it (`release`); it is a task because a
+            // The playback belongs to this stream alone and stops with it (`end`, `release`); it is a task because a
             // playback sleeps between cues.
             producerTask = Task { await producer() }
         }
@@ -139,14 +126,13 @@ final class StreamConnection {
     /// **The replay is written as the client takes it.** History can be megabytes (100 events of 60 KB), and written
     /// at once it sat in every subscriber's buffer whole: 200 HTTP/1 subscribers that never read held 684 MiB, and a
     /// fast reader was cut off for what the server itself had sent at once (issue 22). So the replay waits in the
-    /// stream's `backlog`, and `pump` writes from it while the subscriber's buffer is under half full; live frames
+    /// stream's `Backlog`, and `pump` writes from it while the subscriber's buffer is under half full; live frames
     /// published meanwhile wait behind it and count against the buffer. The replay's bytes are the fanout's, shared
     /// by every member replaying them: only what a subscriber has not taken yet is its own.
     func start(with admission: SinkAdmission, replay: [PassFrames], fanout: LoopFanout) -> Bool {
-        guard !closing, let plan = starting?.plan else { return false }
-        starting = nil
+        guard let plan = life.joining() else { return false }
         let metrics = requests.configuration.metrics
-        let backlog = Backlog()
+        let backlog = StreamLife.Backlog()
         if admission.placement == .unknownID, let id = plan.lastEventID {
             // The in-band notice that history is gone (a comment and a `cuecast-reset` event) goes before the replay.
             let notice = plan.unplaced(id, admission.replay.first { $0.eventID != nil }?.eventID)
@@ -156,20 +142,20 @@ final class StreamConnection {
         for frames in replay { backlog.append(frames, live: false) }
         let events = admission.replay.reduce(0) { $0 + ($1.kind == .event ? 1 : 0) }
         if backlog.bytes > 0 { metrics.delivered(events: events, subscribers: 1, bytes: backlog.bytes) }
-        if admission.finished { ending = Ending(reason: .finished, finalFrame: nil) }
-        if !backlog.isEmpty {
-            self.backlog = backlog
+        switch life.started(backlog: backlog, finished: admission.finished, fanout: fanout) {
+        case .none, .live:
+            break
+        case .catchUp:
             wire?.wrote = { [unowned self] in self.pump() }
+            pump()
+        case .close(let reason, let finalFrame):
+            close(reason, finalFrame: finalFrame)
         }
-        if !admission.finished { self.fanout = fanout }
-        pump()
-        // Stalled by the replay: silent from here, and open even if the stream has ended.
-        if stalled || closing { return false }
-        return !admission.finished
+        return life.isMember
     }
 
     /// Whether the stream is still catching up on its replay (the fanout shares replay buffers while any is).
-    var isCatchingUp: Bool { backlog != nil }
+    var isCatchingUp: Bool { life.isCatchingUp }
 
     /// Bytes written that the client has not taken yet, wherever they wait: in a fault, in NIOHTTP2 (behind the
     /// stream's window or in the connection's queue), or in the channel (HTTP/1, where NIO counts them).
@@ -192,40 +178,41 @@ final class StreamConnection {
 
     /// A marked HTTP/2 frame has left (`HTTP2EventStream`): a stream catching up on its replay may write more.
     func bytesLeft() {
-        if backlog != nil { pump() }
+        if life.isCatchingUp { pump() }
     }
 
     /// Writes from the backlog while the subscriber's buffer is under half full; once it is empty and there is room,
-    /// the stream is live (and ends, if its end was waiting for the replay). Called when the stream starts and
+    /// the stream is live (or ends, if its end was waiting for the replay). Called when the stream starts and
     /// whenever bytes have left: the channel is writable again (HTTP/1), a marked frame has left (HTTP/2), a fault
-    /// has written what was due.
+    /// has written what was due. A write may stall or end the stream: every step asks `life` again.
     private func pump() {
-        // A write can complete at once, inside this loop, and call back here: the outer call carries on.
-        guard !pumping, backlog != nil, !closing || ending != nil else { return }
-        pumping = true
+        guard case .catchingUp(let backlog) = life.state, !backlog.pumping else { return }
+        backlog.pumping = true
         var writing = true
         while writing {
             var held: [HTTP2ConnectionHandler] = []
-            while !stalled, !cutOff, let frames = backlog?.first, hasRoom {
-                backlog?.removeFirst()
+            while life.isCatchingUp, let frames = backlog.first, hasRoom {
+                backlog.removeFirst()
                 write(frames, holding: &held)
                 // Flushed one by one on HTTP/1: over TLS the bytes are counted only once NIOSSL has encrypted them.
                 if wire == nil, case .http1(let context) = writer { context.flush() }
             }
             for connection in held { connection.releaseFlushes() }
             // The flush may have sent what was written, making room again (the call back here returned at once).
-            writing = !stalled && !cutOff && !(backlog?.isEmpty ?? true) && hasRoom
+            writing = life.isCatchingUp && !backlog.isEmpty && hasRoom
         }
-        pumping = false
-        guard let backlog, !stalled, !cutOff, backlog.isEmpty, hasRoom else { return }
-        self.backlog = nil
-        wire?.wrote = nil
-        // Counted by the fanout only as a member (it may catch up at once, inside `start`).
-        if memberIndex != nil { fanout?.caughtUp() }
-        if let ending {
-            self.ending = nil
-            closing = false
-            end(ending.reason, finalFrame: ending.finalFrame)
+        backlog.pumping = false
+        guard life.isCatchingUp, backlog.isEmpty, hasRoom else { return }
+        switch life.caughtUp() {
+        case .none:
+            break
+        case .live(let fanout):
+            wire?.wrote = nil
+            // Counted by the fanout only as a member (it may catch up at once, inside `start`).
+            if memberIndex != nil { fanout.caughtUp() }
+        case .close(let reason, let finalFrame):
+            wire?.wrote = nil
+            close(reason, finalFrame: finalFrame)
         }
     }
 
@@ -249,11 +236,15 @@ final class StreamConnection {
     /// of a connection leaves in one write.
     /// `false` if the stream is stopping and wrote nothing.
     func send(_ frames: PassFrames, holding held: inout [HTTP2ConnectionHandler]) -> Bool {
-        guard !closing, !cutOff else { return false }
-        if backlog != nil {
-            backlog?.append(frames, live: true)
-            if (backlog?.liveBytes ?? 0) + unsent > budget { bufferFull() }
+        switch life.publish() {
+        case .refuse:
+            return false
+        case .queue(let backlog):
+            backlog.append(frames, live: true)
+            if backlog.liveBytes + unsent > budget { bufferFull() }
             return true
+        case .write:
+            break
         }
         if let wire {
             obey(wire.body(frames.buffer.readableBytesView))
@@ -272,29 +263,34 @@ final class StreamConnection {
     }
 
     /// Stops: `finalFrame` goes after what is already written, then the end of the response; the stream closes once
-    /// that is flushed, or after the grace period if the client is not reading.
+    /// that is flushed, or after the grace period if the client is not reading. A finished channel's end waits for
+    /// the replay; anything else (cut off, dropped, shutting down, gone) drops the rest of it.
     func end(_ reason: CloseReason, finalFrame: Frame?) {
-        if closing {
-            // Only an end waiting for the replay may be overtaken: by a shutdown, a drop, the client leaving.
-            guard ending != nil, reason != .finished else { return }
-            ending = nil
+        switch life.end(reason, finalFrame: finalFrame) {
+        case .none:
+            return
+        case .waitForReplay(let departure):
+            leave(departure)
+        case .close(let reason, let finalFrame, let departure, let droppedReplay):
+            leave(departure)
+            if droppedReplay { wire?.wrote = nil }
+            close(reason, finalFrame: finalFrame)
         }
-        closing = true
-        endReason = reason
-        fanout?.leave(self)
-        fanout = nil
+    }
+
+    /// Leaves the fanout (`LoopFanout.leave`, which counts a member still catching up; the life has moved on by now,
+    /// so the departure says whether it was) and stops the playback.
+    private func leave(_ departure: StreamLife.Departure?) {
         producerTask?.cancel()
-        if backlog != nil {
-            if reason == .finished {
-                // The client gets the whole replay first; `pump` ends the stream once it has.
-                ending = Ending(reason: reason, finalFrame: finalFrame)
-                return
-            }
-            // Cut off, dropped, shutting down or gone: the rest of the replay is not sent (a client resumes with
-            // `Last-Event-ID`).
-            backlog = nil
-            wire?.wrote = nil
-        }
+        producerTask = nil
+        guard let departure else { return }
+        let wasMember = memberIndex != nil
+        departure.fanout.leave(self)
+        if wasMember, departure.wasCatchingUp { departure.fanout.caughtUp() }
+    }
+
+    /// Writes `finalFrame` after what is already written, then the end of the response.
+    private func close(_ reason: CloseReason, finalFrame: Frame?) {
         if let wire {
             if reason == .clientGone {
                 wire.cancel()
@@ -343,7 +339,7 @@ final class StreamConnection {
 
     /// Whether its head is on the wire already and every write goes through `framing`: false while faults delay or
     /// reshape the writes (`FaultyWire` writes `HTTPResponsePart`s, at its own pace).
-    var canShedCodec: Bool { wire == nil && starting?.opening == nil }
+    var canShedCodec: Bool { wire == nil && life.headWritten }
 
     /// Ends the stream from any thread (a drop requested over HTTP).
     static func end(_ connection: NIOLoopBound<StreamConnection>, reason: CloseReason, finalFrame: Frame?) {
@@ -353,7 +349,7 @@ final class StreamConnection {
     /// The HTTP/1 channel's writability changed: unwritable, the subscriber's buffer is full (see `bufferFull`), unless the
     /// stream is catching up on its replay, which waits for the client instead (`pump`).
     func writabilityChanged(isWritable: Bool) {
-        if backlog != nil {
+        if life.isCatchingUp {
             if isWritable { pump() }
         } else if !isWritable {
             bufferFull()
@@ -367,8 +363,9 @@ final class StreamConnection {
     /// message (a chunk's size line and its data, say): writing the notice there would land it in the middle of that
     /// message. So nothing more is sent from now on, and the end is written once the current write has returned.
     private func bufferFull() {
-        guard !cutOff, !closing else { return }
-        cutOff = true
+        guard case .halt(let departure) = life.bufferFull() else { return }
+        leave(departure)
+        wire?.wrote = nil
         writer.eventLoop.assumeIsolated().execute { self.end(.overflow, finalFrame: BroadcastHub.overflowNotice) }
     }
 
@@ -382,77 +379,19 @@ final class StreamConnection {
         case .close:
             writer.eventLoop.assumeIsolated().execute { self.end(.dropped, finalFrame: nil) }
         case .stall:
-            stalled = true
-            fanout?.leave(self)
-            fanout = nil
-            producerTask?.cancel()
-            producerTask = nil
+            guard case .halt(let departure) = life.stall() else { return }
+            leave(departure)
+            wire?.wrote = nil
         }
     }
 
-    /// The channel is gone (closed by either side): leave the fanout and give back the slot, once.
+    /// The channel is gone (closed by either side): leave the fanout and give back the slot, once, with the reason
+    /// its end gave (a stream that had not ended lost its client).
     func release() {
-        // Leaves first: the fanout counts the members still catching up.
-        fanout?.leave(self)
-        fanout = nil
         wire?.cancel()
         wire?.wrote = nil
-        backlog = nil
-        ending = nil
-        closing = true
-        starting = nil
-        producerTask?.cancel()
-        producerTask = nil
-        guard !released else { return }
-        released = true
-        requests.ended(slot, label: label, reason: endReason ?? .clientGone)
-    }
-}
-
-extension StreamConnection {
-    /// What a catching-up stream still has to write, and how much of it is live frames (its own to hold, counted
-    /// against its buffer; the replay's bytes are shared).
-    /// A class, so a stream that is not catching up (almost every idle one) carries one reference, not the buffer.
-    final class Backlog {
-        private var frames = CircularBuffer<(frames: PassFrames, live: Bool)>()
-        private(set) var liveBytes = 0
-        private(set) var bytes = 0
-
-        var isEmpty: Bool { frames.isEmpty }
-        var first: PassFrames? { frames.first?.frames }
-
-        func append(_ frames: PassFrames, live: Bool) {
-            self.frames.append((frames, live))
-            bytes += frames.buffer.readableBytes
-            if live { liveBytes += frames.buffer.readableBytes }
-        }
-
-        func removeFirst() {
-            let (frames, live) = self.frames.removeFirst()
-            bytes -= frames.buffer.readableBytes
-            if live { liveBytes -= frames.buffer.readableBytes }
-        }
-    }
-
-    /// An end that waits for the replay to be written.
-    private final class Ending {
-        let reason: CloseReason
-        let finalFrame: Frame?
-
-        init(reason: CloseReason, finalFrame: Frame?) {
-            self.reason = reason
-            self.finalFrame = finalFrame
-        }
-    }
-
-    /// What a stream needs until it has started (see `starting`), behind one reference.
-    private final class Starting {
-        let plan: Plan
-        var opening: (head: HTTPResponse, preamble: ByteBuffer)?
-
-        init(plan: Plan, opening: (head: HTTPResponse, preamble: ByteBuffer)) {
-            self.plan = plan
-            self.opening = opening
-        }
+        guard let release = life.release() else { return }
+        leave(release.departure)
+        requests.ended(slot, label: label, reason: release.reason)
     }
 }
