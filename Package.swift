@@ -158,6 +158,8 @@ let package = Package(
                 "CuecastCore",
                 "CuecastTestSupport",
                 "CuecastServer",
+                // The project's one HTTP/2 client (`HTTP2ClientConnection`), shared with the load generator.
+                "CuecastBench",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

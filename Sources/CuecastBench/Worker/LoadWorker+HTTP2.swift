@@ -1,9 +1,6 @@
 import NIOCore
 import NIOHTTP1
-import NIOHTTP2
-import NIOPosix
 import NIOSSL
-import NIOTLS
 
 extension LoadWorker {
     /// What one HTTP/2 connection came to: an outcome per stream it opened, and the subscribers it could not take
@@ -15,20 +12,10 @@ extension LoadWorker {
         var serverStreamLimit: Int?
     }
 
-    /// A connection that has the server's SETTINGS: streams can be opened on it.
-    private struct Session: Sendable {
-        var multiplexer: NIOHTTP2Handler.StreamMultiplexer
-        var serverStreamLimit: Int?
-    }
-
-    /// Flow-control windows as Chrome sets them (6 MiB a stream, 15 MiB a connection), so the subscriber's window
-    /// is never what paces a server, and the server sends as few WINDOW_UPDATE-driven writes as a browser causes.
-    private static let streamWindow = 6 * 1024 * 1024
-    private static let connectionWindow = 15 * 1024 * 1024
-
     /// HTTP/2 (`h2c`, or `h2` with `tls`): `streamsPerConnection` subscribers' streams on each connection, as a
-    /// browser multiplexes many tabs' EventSources. Each stream is an HTTP/2 stream channel with NIOHTTP2's
-    /// HTTP/1-style client codec in front of the same `SubscriberHandler` an HTTP/1.1 connection has.
+    /// browser multiplexes many tabs' EventSources, on the shared `HTTP2ClientConnection` with a browser's windows.
+    /// Each stream is an HTTP/2 stream channel with NIOHTTP2's HTTP/1-style client codec in front of the same
+    /// `SubscriberHandler` an HTTP/1.1 connection has.
     func connectStreams(loop: any EventLoop, tally: NIOLoopBound<WorkerTally>, tls: NIOSSLContext?) async throws -> Connected {
         let request = try requestHead()
         let perConnection = max(1, streamsPerConnection)
@@ -70,14 +57,18 @@ extension LoadWorker {
     private func openConnection(
         streams wanted: Int, request: HTTPRequestHead, loop: any EventLoop, tally: NIOLoopBound<WorkerTally>, tls: NIOSSLContext?
     ) async -> ConnectionOutcome {
-        let session: Session
+        let connection: HTTP2ClientConnection
         do {
-            session = try await connect(loop: loop, tls: tls)
+            var configuration = HTTP2ClientConnection.Configuration(host: host, port: port, tls: tls)
+            configuration.sourceAddress = sourceAddress
+            configuration.windows = .browser
+            configuration.timeout = responseTimeout
+            connection = try await HTTP2ClientConnection.connect(configuration, on: loop)
         } catch {
             loop.execute { tally.value.noteFailure("\(wire.rawValue) connection to \(host):\(port): \(error)") }
             return ConnectionOutcome(streams: Array(repeating: .failed, count: wanted))
         }
-        let limit = session.serverStreamLimit
+        let limit = connection.serverStreamLimit
         guard limit != 0 else {
             loop.execute { tally.value.noteFailure("the server allows no streams (SETTINGS_MAX_CONCURRENT_STREAMS 0)") }
             return ConnectionOutcome(streams: Array(repeating: .failed, count: wanted), opened: true, serverStreamLimit: 0)
@@ -87,14 +78,11 @@ extension LoadWorker {
         let outcomes = try? await loop.submit {
             (0..<taken).map { _ in
                 let promise = loop.makePromise(of: SubscribeOutcome.self)
-                session.multiplexer.createStreamChannel { stream in
+                connection.openStream { stream in
                     let handler = SubscriberHandler(request: request, tally: tally.value, outcome: promise)
                     let bound = NIOLoopBound(handler, eventLoop: loop)
                     loop.scheduleTask(in: timeout) { bound.value.timedOut(context: stream) }
-                    return stream.eventLoop.makeCompletedFuture {
-                        try stream.pipeline.syncOperations.addHandler(HTTP2FramePayloadToHTTP1ClientCodec(httpProtocol: tls == nil ? .http : .https))
-                        try stream.pipeline.syncOperations.addHandler(handler)
-                    }
+                    return [handler]
                 }.whenFailure { error in
                     tally.value.noteFailure("cannot open an HTTP/2 stream: \(error)")
                     promise.succeed(.failed)
@@ -106,62 +94,5 @@ extension LoadWorker {
         streams.reserveCapacity(taken)
         for outcome in outcomes ?? [] { streams.append((try? await outcome.get()) ?? .failed) }
         return ConnectionOutcome(streams: streams, notTaken: wanted - taken, opened: true, serverStreamLimit: limit)
-    }
-
-    /// One connection, through TLS with ALPN `h2` or in the clear with prior knowledge, up to the server's SETTINGS.
-    private func connect(loop: any EventLoop, tls: NIOSSLContext?) async throws -> Session {
-        let ready = loop.makePromise(of: Session.self)
-        let host = host
-        let bootstrap = ClientBootstrap(group: loop)
-            .bind(to: try SocketAddress(ipAddress: sourceAddress, port: 0))
-            .connectTimeout(.seconds(10))
-            .channelInitializer { channel in
-                // Only until the connection is ready: after that it stays open for as long as the worker runs.
-                let deadline = loop.scheduleTask(in: responseTimeout) {
-                    ready.fail(BenchError("no HTTP/2 SETTINGS from the server in time"))
-                    channel.close(promise: nil)
-                }
-                ready.futureResult.whenComplete { _ in deadline.cancel() }
-                return channel.eventLoop.makeCompletedFuture {
-                    guard let tls else { return try Self.speakHTTP2(on: channel, ready: ready) }
-                    try channel.pipeline.syncOperations.addHandler(TLSClient.handler(tls, host: host))
-                    try channel.pipeline.syncOperations.addHandler(ApplicationProtocolNegotiationHandler { result, channel in
-                        guard result == .negotiated("h2") else {
-                            let chose = if case .negotiated(let name) = result { "chose \(name)" } else { "agreed to no protocol" }
-                            ready.fail(BenchError("the server \(chose) over ALPN, not h2"))
-                            return channel.close()
-                        }
-                        // HTTP/2 goes after the failure handler, so the bytes ALPN held back reach it.
-                        return channel.eventLoop.makeCompletedFuture { try Self.speakHTTP2(on: channel, ready: ready) }
-                    })
-                    try channel.pipeline.syncOperations.addHandler(TLSFailureHandler(ready: ready))
-                }
-            }
-        do {
-            _ = try await bootstrap.connect(host: host, port: port).get()
-        } catch {
-            ready.fail(error)
-        }
-        return try await ready.futureResult.get()
-    }
-
-    /// Adds NIOHTTP2 as a client, and the handler that waits for the server's SETTINGS.
-    private static func speakHTTP2(on channel: any Channel, ready: EventLoopPromise<Session>) throws {
-        var connection = NIOHTTP2Handler.ConnectionConfiguration()
-        connection.initialSettings = [
-            HTTP2Setting(parameter: .enablePush, value: 0),
-            HTTP2Setting(parameter: .initialWindowSize, value: streamWindow),
-            HTTP2Setting(parameter: .maxHeaderListSize, value: 16 * 1024),
-        ]
-        connection.targetWindowSize = connectionWindow
-        var stream = NIOHTTP2Handler.StreamConfiguration()
-        stream.targetWindowSize = streamWindow
-        let multiplexer = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-            mode: .client, connectionConfiguration: connection, streamConfiguration: stream,
-            inboundStreamInitializer: { $0.close() }  // a server push: not wanted (and disabled above)
-        )
-        let settings = channel.eventLoop.makePromise(of: Int?.self)
-        try channel.pipeline.syncOperations.addHandler(ServerSettingsHandler(settings: settings))
-        ready.completeWith(settings.futureResult.map { Session(multiplexer: multiplexer, serverStreamLimit: $0) })
     }
 }

@@ -1,12 +1,13 @@
+import CuecastBench
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import NIOHTTP2
 import NIOPosix
 
-/// A real HTTP/2 client on one connection (NIOHTTP2, prior knowledge), whose streams can be left unread: a stream
-/// with `reading: false` never consumes its DATA, so it never returns flow-control window to the server, as a
-/// browser tab that stopped reading would.
+/// The project's HTTP/2 client (`HTTP2ClientConnection`, h2c with prior knowledge and NIOHTTP2's default windows)
+/// with streams that collect what they receive, and that can be left unread: a stream with `reading: false`
+/// never consumes its DATA, so it never returns flow-control window to the server, as a browser tab that stopped
+/// reading would.
 final class HTTP2TestClient: Sendable {
     /// What one stream has received.
     final class Stream: ChannelInboundHandler, Sendable {
@@ -42,34 +43,16 @@ final class HTTP2TestClient: Sendable {
         }
     }
 
-    private let channel: any Channel
-    private let multiplexer: NIOLoopBound<NIOHTTP2Handler.StreamMultiplexer>
+    private let connection: HTTP2ClientConnection
 
     init(port: Int) async throws {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connect(host: "127.0.0.1", port: port).get()
-        self.multiplexer = try await channel.eventLoop.submit {
-            NIOLoopBound(try channel.pipeline.syncOperations.configureHTTP2Pipeline(
-                mode: .client, connectionConfiguration: .init(), streamConfiguration: .init()
-            ) { $0.eventLoop.makeSucceededVoidFuture() }, eventLoop: channel.eventLoop)
-        }.get()
-        self.channel = channel
+        connection = try await HTTP2ClientConnection.connect(.init(port: port), on: MultiThreadedEventLoopGroup.singleton.next())
     }
 
     /// Opens `GET path` on a new stream of this connection, with `headers` besides `host` and `accept`.
     func get(_ path: String, reading: Bool = true, headers: [(String, String)] = []) async throws -> Stream {
         let stream = Stream()
-        let promise = channel.eventLoop.makePromise(of: (any Channel).self)
-        let multiplexer = self.multiplexer
-        channel.eventLoop.execute {
-            multiplexer.value.createStreamChannel(promise: promise) { streamChannel in
-                streamChannel.eventLoop.makeCompletedFuture {
-                    try streamChannel.syncOptions?.setOption(ChannelOptions.autoRead, value: reading)
-                    try streamChannel.pipeline.syncOperations.addHandlers([HTTP2FramePayloadToHTTP1ClientCodec(httpProtocol: .http), stream])
-                }
-            }
-        }
-        let streamChannel = try await promise.futureResult.get()
+        let streamChannel = try await connection.openStream(reading: reading) { _ in [stream] }.get()
         stream.channel.withLockedValue { $0 = streamChannel }
         var head = HTTPRequestHead(version: .http1_1, method: .GET, uri: path)
         head.headers.add(name: "host", value: "localhost")
@@ -81,6 +64,6 @@ final class HTTP2TestClient: Sendable {
     }
 
     func close() async {
-        try? await channel.close().get()
+        await connection.close()
     }
 }
