@@ -9,10 +9,10 @@ import Synchronization
 /// publishes a second (issue 27's hostile run), whatever the number of publishers: every publish paid a whole round
 /// trip and a transaction on the one publishing connection. Here the first publish goes out at once, alone; those
 /// that arrive while a statement is in flight wait for it and then go out together in the next one, so a quiet
-/// cluster answers as fast as before and a busy one sends fewer, larger statements. One statement (`batchSQL`)
-/// numbers every row of every stream in the batch, stores them, trims each stream to its history, and notifies once
-/// per stream with its new last number and, when they fit in the payload, the rows themselves (`ClusterNotice`),
-/// so no instance reads them back: the guarantees of one publish at a time are kept (numbers increase per
+/// cluster answers as fast as before and a busy one sends fewer, larger statements. One prepared statement
+/// (`ClusterBatchStatement`) numbers every row of every stream in the batch, stores them, trims the streams that are
+/// due, and notifies once per stream with its new last number and, when they fit in the payload, the rows themselves
+/// (`ClusterNotice`), so no instance reads them back: the guarantees of one publish at a time are kept (numbers increase per
 /// stream in arrival order, a reader that has seen n never finds n - 1 appearing later, one `NOTIFY` payload stays
 /// under 8000 bytes).
 final class ClusterInsertQueue: Sendable {
@@ -126,11 +126,9 @@ final class ClusterInsertQueue: Sendable {
                 ("history", .integer(Int64(pending.historyLimit))),
             ])
         })
-        let query: PostgresQuery = "\(unescaped: batchSQLHead)\(rows.compactText)\(unescaped: batchSQLTail)"
         var ids = [String](repeating: "", count: batch.count)
         var answered = 0
-        let result = try await connection.query(query, logger: logger)
-        for try await (ord, id) in result.decode((Int64, String?).self) {
+        for try await (ord, id) in try await connection.execute(ClusterBatchStatement(rows: rows.compactText), logger: logger) {
             guard let index = Int(exactly: ord), ids.indices.contains(index) else { continue }
             ids[index] = id ?? ""
             answered += 1
@@ -138,48 +136,4 @@ final class ClusterInsertQueue: Sendable {
         guard answered == batch.count else { throw ClusterLinkLost(reason: "the insert returned \(answered) of \(batch.count) rows") }
         return ids
     }
-
-    /// The statement, around its one parameter (the batch as a JSON array). Streams are numbered in name order,
-    /// so two instances' batches lock their `cuecast_streams` rows in one order and cannot deadlock.
-    private static let batchSQLHead = """
-        WITH input AS (
-            SELECT * FROM json_to_recordset(
-        """
-    private static let batchSQLTail: String = """
-        ::json) AS r(ord bigint, stream text, kind smallint, event_type text, data text, event_id text, numbered boolean,
-                     retry bigint, pass bigint, offset_us bigint, disconnect boolean, history bigint)
-        ), counts AS (
-            SELECT stream, count(*) AS n, max(history) AS history FROM input GROUP BY stream
-        ), next AS (
-            INSERT INTO cuecast_streams (stream, last_seq) SELECT stream, n FROM counts ORDER BY stream
-            ON CONFLICT (stream) DO UPDATE SET last_seq = cuecast_streams.last_seq + EXCLUDED.last_seq
-            RETURNING stream, last_seq
-        ), numbered AS (
-            SELECT input.*, next.last_seq - counts.n + row_number() OVER (PARTITION BY input.stream ORDER BY input.ord) AS seq
-            FROM input JOIN counts USING (stream) JOIN next USING (stream)
-        ), added AS (
-            INSERT INTO cuecast_events (stream, seq, kind, event_type, data, event_id, retry, pass, offset_us, disconnect)
-            SELECT stream, seq, kind, event_type, data, CASE WHEN numbered THEN seq::text ELSE event_id END,
-                retry, pass, offset_us, disconnect
-            FROM numbered
-            RETURNING stream, seq, event_id
-        ), trimmed AS (
-            DELETE FROM cuecast_events AS e USING next, counts
-            WHERE e.stream = next.stream AND counts.stream = next.stream AND e.seq <= next.last_seq - counts.history
-        ), notices AS (
-            SELECT numbered.stream || ':' || max(numbered.seq) AS head,
-                json_agg(json_build_array(numbered.seq, numbered.kind, numbered.event_type, numbered.data,
-                    CASE WHEN numbered.numbered THEN numbered.seq::text ELSE numbered.event_id END,
-                    numbered.retry, numbered.pass, numbered.offset_us, numbered.disconnect) ORDER BY numbered.seq)::text AS body
-            FROM numbered GROUP BY numbered.stream
-        ), notified AS (
-            SELECT count(*) AS sent FROM (
-                SELECT pg_notify('\(ClusterSchema.notifyChannel)',
-                    CASE WHEN octet_length(head) + 1 + octet_length(body) <= \(ClusterNotice.payloadLimit) AND strpos(head, E'\\n') = 0
-                        THEN head || E'\\n' || body ELSE head END)
-                FROM notices ORDER BY head
-            ) AS each
-        )
-        SELECT numbered.ord, added.event_id FROM added JOIN numbered USING (stream, seq), notified
-        """
 }

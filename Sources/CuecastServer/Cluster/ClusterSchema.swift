@@ -7,7 +7,8 @@ import PostgresNIO
 /// - `cuecast_streams`: one row per channel or station, holding the last number given out. The row lock taken by
 ///   `UPDATE … RETURNING` makes concurrent publishes to one stream commit in the order of their numbers, so a
 ///   reader that has seen number n never finds n - 1 appearing later.
-/// - `cuecast_events`: the events themselves, trimmed to the history limit as they go. A `NOTIFY` carries
+/// - `cuecast_events`: the events themselves, trimmed in steps: between one and two history limits of rows per
+///   stream (`ClusterBatchStatement` says why). A `NOTIFY` carries
 ///   `stream:number` and the new rows when they fit under its 8000-byte limit (`ClusterNotice`); a 64 KiB event
 ///   is read from here.
 enum ClusterSchema {

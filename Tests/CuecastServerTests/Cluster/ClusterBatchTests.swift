@@ -60,5 +60,38 @@ extension ClusterTests {
                 #expect(statements < rows, "\(statements) statements for \(rows) publishes")
             }
         }
+
+        /// The table is trimmed in steps (`ClusterBatchStatement`): a stream keeps between one and two history limits
+        /// of rows, and an instance that joins later still starts from exactly the newest history.
+        @Test func theTableIsTrimmedInStepsAndAJoiningInstanceStartsFromTheNewestHistory() async throws {
+            let history = ["--channel-history", "5"]
+            let channel = uniqueChannel("trim")
+            try await TestCluster.with(1, extra: history) { cluster in
+                for number in 1...23 {
+                    let answer = try await publish(port: cluster.instances[0].port, json: #"{"data": "n\#(number)"}"#, channel: channel)
+                    #expect(answer.status == 202, "\(answer.body)")
+                }
+            }
+            // One publish at a time is one row a statement: the stream was trimmed as its numbers reached 5, 10, 15
+            // and 20, the last time down to 15, so 16 to 23 are kept (psql fails, and so the test, on anything else).
+            try await ClusterDatabase.sql(
+                """
+                DO $$ DECLARE kept bigint[] := ARRAY(SELECT seq FROM cuecast_events WHERE stream = 'channel:\(channel)' ORDER BY seq);
+                BEGIN IF kept IS DISTINCT FROM ARRAY(SELECT generate_series(16, 23)::bigint) THEN RAISE EXCEPTION 'kept %', kept; END IF; END $$
+                """
+            )
+            try await TestCluster.with(1, extra: history) { joined in
+                let port = joined.instances[0].port
+                let resumed = try await SSEClient.connect(port: port, path: "/channels/\(channel)", headers: [("Last-Event-ID", "19")])
+                #expect(try await resumed.events(4).map(\.data) == (20...23).map { "n\($0)" })
+                await resumed.close()
+                // Further back than five: the joining instance has the newest five, as the one that published had
+                // (after the event that says the resume point is older than its history, which has no id).
+                let late = try await SSEClient.connect(port: port, path: "/channels/\(channel)", headers: [("Last-Event-ID", "16")])
+                let events = try await late.events(6)
+                #expect(events.map(\.lastEventId) == [""] + (19...23).map(String.init), "\(late.rawText)")
+                await late.close()
+            }
+        }
     }
 }
