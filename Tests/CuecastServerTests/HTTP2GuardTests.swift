@@ -85,6 +85,41 @@ struct HTTP2GuardTests {
         }
     }
 
+    @Test("a client that opens every window, sends requests and never reads the answers stops being read once a subscriber buffer of them is unread")
+    func unreadAnswersStopReading() async throws {
+        try await withServer([], configure: { $0.subscriberBufferBytes = 64 * 1024 }) { port in
+            let socket = try RawSocket(port: port, receiveBuffer: 4096)
+            // Every stream's window and the connection's at the largest (2^31 - 1): nothing in HTTP/2 holds the answers.
+            let settings = H2.frame(.settings, stream: 0, [0x00, 0x04, 0x7F, 0xFF, 0xFF, 0xFF])  // INITIAL_WINDOW_SIZE
+            let window = H2.frame(.windowUpdate, stream: 0, [0x7F, 0xFF, 0x00, 0x00])  // 65,535 + this = 2^31 - 1
+            try socket.send(Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + settings + window)
+            // `GET /api/openapi.json` (80 KB an answer), 2 requests every 5 ms: paced under the 256 streams a
+            // connection may have open, so NIOHTTP2's refusals do not end the connection first. Before back-pressure
+            // the server read on until 256 answers filled a connection buffer of a subscriber buffer per stream.
+            let request = H2.get("/api/openapi.json")
+            var pending: [UInt8] = []
+            var sent: UInt32 = 0
+            let deadline = ContinuousClock.now + .seconds(2)
+            while ContinuousClock.now < deadline {
+                if pending.count < 4096 {
+                    for _ in 0..<2 {
+                        pending += H2.frame(.headers, flags: H2.endHeaders | H2.endStream, stream: 1 + 2 * sent, request)
+                        sent += 1
+                    }
+                }
+                pending.removeFirst(try socket.sendSome(pending))
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let metrics = try await scrape(port: port)
+            let answered = metrics.value("cuecast_http_requests_total", ["route": "/api/openapi.json", "status": "200"]) ?? 0
+            #expect(sent >= 200, "the flood sent enough requests to tell")
+            // One answer fills the 64 KiB buffer: what was read with it is answered, and nothing after.
+            #expect(answered < 128, "answered \(answered) of \(sent) requests whose answers were never read")
+            socket.close()
+            #expect(try await fetch(port: port, "/healthz").status == 200)
+        }
+    }
+
     /// Sends `bytes`, reads until the server stops, and checks what a connection error looks like: the last frame
     /// of type GOAWAY carries `code`, and the server closed the connection (a FIN, or a reset if it left input
     /// unread). Returns the frames it sent.

@@ -401,6 +401,121 @@ async def pipelined_case(quick, record):
         server.stop()
 
 
+def h2_frame(kind, flags, stream, payload=b""):
+    return len(payload).to_bytes(3, "big") + bytes([kind, flags]) + stream.to_bytes(4, "big") + payload
+
+
+def h2_get_block(path, tls):
+    """An HPACK block for `GET path` that uses no dynamic table (static indexes and literals without indexing), so
+    the same bytes open any number of streams without tracking the server's table."""
+    def literal(index, value):
+        return bytes([index, len(value)]) + value
+    return bytes([0x82, 0x87 if tls else 0x86]) + literal(0x04, path.encode()) + literal(0x01, b"localhost")
+
+
+class H2Flooder:
+    """A raw HTTP/2 client that floods requests and never reads a byte of the answers (a 4 KiB receive buffer).
+    `window`: the initial stream window it announces; with a large one it also opens the connection window to the
+    maximum, so nothing but the server's own rule stops the answers from piling up."""
+
+    def __init__(self, port, tls, window):
+        raw = socket.socket()
+        raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        raw.connect(("127.0.0.1", port))
+        if tls:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            context.set_alpn_protocols(["h2"])
+            raw = context.wrap_socket(raw, server_hostname="localhost")
+        self.sock = raw
+        self.tls = tls
+        self.next_id = 1
+        self.sent = 0
+        self.pending = bytearray()
+        settings = (4).to_bytes(2, "big") + window.to_bytes(4, "big")
+        preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + h2_frame(4, 0, 0, settings)
+        if window > 65535:
+            preface += h2_frame(8, 0, 0, (0x7FFFFFFF - 65535).to_bytes(4, "big"))
+        self.sock.sendall(preface)
+        self.sock.setblocking(False)
+
+    def flood(self, path, count, reset=False):
+        """Queues `count` more requests (each reset at once if `reset`) unless the last ones are still unsent, and sends
+        what the server takes without waiting: a frame is never cut, and a server that stops reading stops the flood."""
+        if len(self.pending) < 65536:
+            block = h2_get_block(path, self.tls)
+            for _ in range(count):
+                if self.next_id >= 0x7FFFFF00:
+                    break
+                self.pending += h2_frame(1, 0x5, self.next_id, block)
+                if reset:
+                    self.pending += h2_frame(3, 0, self.next_id, (8).to_bytes(4, "big"))
+                self.next_id += 2
+        try:
+            taken = self.sock.send(self.pending)
+        except (socket.timeout, BlockingIOError, ssl.SSLWantWriteError):
+            return
+        except OSError:
+            self.pending.clear()
+            return
+        self.sent += taken
+        del self.pending[:taken]
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+async def h2_request_flood_case(quick, record):
+    """HTTP/2 clients that flood `GET /api/scenarios` and never read the answers, and clients that open and reset
+    streams as fast as they can: the HTTP/2 side of the pipelined flood above."""
+    seconds = 5 if quick else 15
+    server = tls_server("--log-level", "warning")
+    try:
+        for protocol in ["h2c", "h2"]:
+            port = server.https_port if protocol == "h2" else server.port
+            for name, window, reset in [("a zero window", 0, False), ("a wide-open window", 0x7FFFFFFF, False),
+                                        ("open-and-reset", 65535, True)]:
+                baseline_rss = server.rss_kib()
+                baseline_fd = server.descriptors()
+                flooders = [H2Flooder(port, protocol == "h2", window) for _ in range(2)]
+                peak = baseline_rss
+                slowest = 0.0
+                unanswered = 0
+                deadline = time.time() + seconds
+                while time.time() < deadline:
+                    # Paced under the server's 256 concurrent streams, so NIOHTTP2's refusals and rate limits
+                    # (which end a connection that overruns them) do not stop the flood before the answers pile up.
+                    for flooder in flooders:
+                        flooder.flood("/api/scenarios", 32, reset=reset)
+                    await asyncio.sleep(0.01)
+                    peak = max(peak, server.rss_kib())
+                    health = await asyncio.to_thread(server.health_time)
+                    if health is None:
+                        unanswered += 1
+                    else:
+                        slowest = max(slowest, health)
+                await asyncio.sleep(0.5)
+                peak = max(peak, server.rss_kib())
+                sent = sum(f.sent for f in flooders)
+                for flooder in flooders:
+                    flooder.close()
+                # As in the cases below, one descriptor of slack: the server's own (a log, a timer) may come and go.
+                descriptors = server.settle_descriptors(baseline_fd + 1, timeout=10)
+                growth = peak - baseline_rss
+                ok = growth <= GROWTH_BOUND_KIB and unanswered == 0 and descriptors <= baseline_fd + 1
+                record(f"stream core: 2 {protocol} connections flooding GET /api/scenarios, {name}, answers never read",
+                       "requests stop being read while answers are unread: memory +64 MiB at most; descriptors back to "
+                       "baseline; /healthz answers throughout",
+                       ok, f"{sent >> 10} KiB of requests sent; resident +{growth // 1024} MiB (bound 64); descriptors "
+                           f"{baseline_fd} → {descriptors}; /healthz slowest {round(slowest, 3)} s, {unanswered} unanswered")
+    finally:
+        server.stop()
+
+
 def window_overflow_frame():
     """WINDOW_UPDATE on the connection (stream 0) by 2^31-1: the connection window overflows (RFC 9113 §6.9.1)."""
     return bytes([0, 0, 4, 8, 0, 0, 0, 0, 0]) + (0x7FFFFFFF).to_bytes(4, "big")
@@ -487,5 +602,6 @@ async def run(quick, record):
     await fast_reader_case(quick, record)
     await tls_window_case(quick, record)
     await pipelined_case(quick, record)
+    await h2_request_flood_case(quick, record)
     await connection_error_case(quick, record)
     await preface_only_case(quick, record)

@@ -13,7 +13,8 @@ import Synchronization
 final class ConnectionRegistry: Sendable {
     struct Connection: Sendable {
         let id: UInt64
-        let path: String
+        /// Shared by every stream of the path (see `State.paths`).
+        fileprivate(set) var path: String
         let label: String?
         let opened: Date
         /// Ends the stream with a reason and a last frame for the client, from any thread.
@@ -54,6 +55,27 @@ final class ConnectionRegistry: Sendable {
         /// HTTP/2 connections with no stream open (see `holdIdleConnection`).
         var idleConnections = 0
         var open: [UInt64: Connection] = [:]
+        /// Every distinct path of an open stream, once, with how many streams list it. A path longer than 15 bytes
+        /// (`/subscribeToEvents`, `/streams/stock-ticker`) is a heap allocation of its own (58 B asked of `malloc`,
+        /// heaptrack, issue 27), and each request parses its own copy: listing the shared one instead makes every
+        /// stream of a path share one string. It holds only paths in use, so no client can grow it past the
+        /// streams it holds.
+        var paths: [String: Int] = [:]
+
+        /// The shared copy of `path`, counted.
+        mutating func intern(_ path: String) -> String {
+            guard let index = paths.index(forKey: path) else {
+                paths[path] = 1
+                return path
+            }
+            paths.values[index] += 1
+            return paths.keys[index]
+        }
+
+        mutating func release(_ path: String) {
+            guard let count = paths[path] else { return }
+            paths[path] = count > 1 ? count - 1 : nil
+        }
     }
 
     /// Streams that may be open at once (``ServerConfiguration/maxSubscribers``).
@@ -131,14 +153,22 @@ final class ConnectionRegistry: Sendable {
 
     /// Lists a connection that manages its own lifetime (a `StreamConnection`); it calls ``end(_:)`` when done.
     func list(_ connection: Connection) {
-        state.withLock { $0.open[connection.id] = connection }
+        state.withLock { state in
+            var connection = connection
+            connection.path = state.intern(connection.path)
+            if let replaced = state.open.updateValue(connection, forKey: connection.id) { state.release(replaced.path) }
+        }
     }
 
     /// A stream has ended: unlists its connection and gives back its slot; returns its listing (nil if it was never
     /// listed).
     @discardableResult
     func end(_ slot: Slot) -> Connection? {
-        let listing = state.withLock { $0.open.removeValue(forKey: slot.id) }
+        let listing = state.withLock { state in
+            let listing = state.open.removeValue(forKey: slot.id)
+            if let listing { state.release(listing.path) }
+            return listing
+        }
         slot.release()
         return listing
     }

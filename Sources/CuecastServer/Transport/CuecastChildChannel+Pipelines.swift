@@ -30,6 +30,19 @@ extension CuecastChildChannel {
         return decision.futureResult
     }
 
+    /// How many stream errors a client may cause (a malformed request, a frame on a closed stream) in `windowLength`
+    /// before NIOHTTP2 ends its connection with `ENHANCE_YOUR_CALM`. NIOHTTP2's default is 200 in 30 s, and its rate
+    /// limiter reserves a slot for every one of them up front (8 B each: 1.6 KiB a connection, every connection, for
+    /// errors a correct client never causes; issue 27). A correct client causes none; a buggy one still has 20 in any
+    /// 30 s, and NIOHTTP2's glitch count (200 stream errors a connection, whatever their rate) stays as it was: the
+    /// protection is tighter, not weaker.
+    static var streamErrorRateLimit: NIOHTTP2Handler.StreamErrorRateLimitConfiguration {
+        var limit = NIOHTTP2Handler.StreamErrorRateLimitConfiguration()
+        limit.maximumCount = 20
+        limit.windowLength = .seconds(30)
+        return limit
+    }
+
     /// Once an HTTP/1 connection is a stream, its client has nothing more to say and the server no other response to
     /// write: the request parser, its error handler and the version matcher are let go, and so, unless the stream's
     /// writes still need them (`keepResponseCodec`), are the HTTPTypes codec and NIO's encoder, the stream framing
@@ -80,14 +93,24 @@ extension CuecastChildChannel {
     func configureHTTP2(_ channel: any Channel) throws -> AsyncStream<EventLoopFuture<RequestDoor.Decision>> {
         let configuration = streams.configuration
         let pipeline = channel.pipeline.syncOperations
-        // The connection's own buffer holds what its streams have written and TCP has not taken yet: it is their
-        // buffers together (a burst to a hundred streams is megabytes), not one subscriber's. NIO's 64 KiB default
-        // would make a burst on a busy connection look like every stream on it had stopped reading.
+        // The connection's write buffer, past which it is "not writable": what NIO holds for the socket, encoded,
+        // that TCP has not taken. Event streams do not look at it (each record counts its own bytes against its
+        // subscriber buffer, wherever they wait), so it governs only the other answers (a page, the API: their stream
+        // channels wait while it is full) and, below, whether the connection's requests are read. One subscriber's
+        // buffer: a connection holds at most that much of answers its client has not read before the server stops
+        // reading from it. It used to be a subscriber buffer per stream (64 MiB at the defaults), from when each event
+        // stream was a stream channel that a full connection made look stalled; two h2c clients flooding
+        // `GET /api/scenarios` with wide-open windows and never reading then took the server up by 166 MiB (issue 22).
         let streamBuffer = max(configuration.subscriberBufferBytes, 1024)
-        let connectionBuffer = min(streamBuffer * configuration.http2MaxConcurrentStreams, 64 << 20)
         try channel.syncOptions?.setOption(
-            ChannelOptions.writeBufferWaterMark, value: .init(low: connectionBuffer / 2, high: connectionBuffer)
+            ChannelOptions.writeBufferWaterMark, value: .init(low: streamBuffer / 2, high: streamBuffer)
         )
+        // Back-pressure on requests (issue 22): while the connection's answers sit unread past its buffer (it is not
+        // writable), NIO's `BackPressureHandler` reads nothing more from it, so a client that sends requests and never
+        // reads their answers stops being read, as a pipelining HTTP/1.1 client is by its `RequestDoor`. No deadlock:
+        // what is queued here leaves as the client's TCP takes it, whether or not the server reads; and event streams
+        // of a client that never reads are still cut off by the byte budget, which needs no read.
+        try pipeline.addHandler(BackPressureHandler())
         let connection = HTTP2ConnectionHandler(connections: self.streams.connections, idle: configuration.timeouts.idle)
         try pipeline.addHandler(connection)
         var http2 = NIOHTTP2Handler.Configuration()
@@ -95,6 +118,7 @@ extension CuecastChildChannel {
             HTTP2Setting(parameter: .maxConcurrentStreams, value: configuration.http2MaxConcurrentStreams),
             HTTP2Setting(parameter: .maxHeaderListSize, value: Self.maxHeaderBytes),
         ]
+        http2.stream.streamErrorRateLimit = Self.streamErrorRateLimit
         let managerConfiguration = NIOHTTP2ServerConnectionManagementHandler.Configuration(
             maxIdleTime: configuration.timeouts.idle, maxAge: nil,
             maxGraceTime: TimeAmount(configuration.closeGracePeriod + .seconds(2)), keepalive: nil

@@ -73,6 +73,14 @@ final class RawSocket {
         }
     }
 
+    /// Sends what the kernel takes of `bytes` now, without waiting; how many it took (0 when its buffers are full).
+    func sendSome(_ bytes: [UInt8]) throws -> Int {
+        let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        if sent >= 0 { return sent }
+        guard errno == EAGAIN || errno == EWOULDBLOCK else { throw TimedOut(what: "sending (errno \(errno))") }
+        return 0
+    }
+
     /// Reads whatever is available now, without waiting; nil with the ending once the connection is over.
     func readAvailable() -> (bytes: [UInt8], ending: Ending?) {
         var collected: [UInt8] = []
