@@ -28,6 +28,15 @@ FAULTS = ["drip=1000", "latency=60000", "lineEnding=crlf", "bom=1", "junk=1", "c
           "stallAfter=3", "status=500", "contentType=text/plain"]
 
 
+def h2_over_tls(raw):
+    """`raw` wrapped in TLS offering ALPN `h2`, not checking the server's throwaway certificate."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.set_alpn_protocols(["h2"])
+    return context.wrap_socket(raw, server_hostname="localhost")
+
+
 class RawSubscriber:
     """An HTTP/1.1 subscriber on a raw socket: `mode` is "never" (reads nothing, small receive buffer), "slow" (a few
     KiB a second) or "fast" (everything, at once)."""
@@ -73,11 +82,7 @@ class H2Client:
     def __init__(self, port, tls=False, window=None, reading=False, settings=True):
         raw = socket.create_connection(("127.0.0.1", port))
         if tls:
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-            context.set_alpn_protocols(["h2"])
-            raw = context.wrap_socket(raw, server_hostname="localhost")
+            raw = h2_over_tls(raw)
         self.sock = raw
         self.lock = threading.Lock()
         self.conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True, header_encoding="utf-8"))
@@ -423,11 +428,7 @@ class H2Flooder:
         raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         raw.connect(("127.0.0.1", port))
         if tls:
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-            context.set_alpn_protocols(["h2"])
-            raw = context.wrap_socket(raw, server_hostname="localhost")
+            raw = h2_over_tls(raw)
         self.sock = raw
         self.tls = tls
         self.next_id = 1

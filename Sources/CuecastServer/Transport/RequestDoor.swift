@@ -57,10 +57,9 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     private var stream: StreamConnection?
     /// Requests passed to Hummingbird whose response has not ended.
     private var unanswered = 0
-    /// Passing the current request's body to Hummingbird.
-    private var readingBody = false
-    /// Dropping the body of a stream request answered here (a GET may carry one), still bounded by the body clock.
-    private var discardingBody = false
+    /// Where the current request's body goes: nowhere (none is being read), on to Hummingbird, or dropped (a GET for
+    /// a stream answered here may carry one), bounded by the body clock either way.
+    private var body = BodyDestination.none
     /// Parts that arrived while Hummingbird was answering, in order. An array, not a `CircularBuffer`: an empty one
     /// allocates nothing, and every idle subscriber carries this handler.
     private var waiting: [HTTPRequestPart] = []
@@ -128,7 +127,7 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
         // stream has shed its parser).
         guard stream == nil else { return }
         let part = unwrapInboundIn(data)
-        if !waiting.isEmpty || (unanswered > 0 && !readingBody) {
+        if !waiting.isEmpty || (unanswered > 0 && body != .hummingbird) {
             waiting.append(part)
             return
         }
@@ -143,24 +142,22 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
             if !isHTTP2, decideStream(request, context: context) { return }
             guard hummingbirdChannel(context: context) != nil else { return }
             unanswered += 1
-            readingBody = true
+            body = .hummingbird
             framingGuard?.bodyStarted()
             startBodyClock(context: context)
             context.fireChannelRead(wrapInboundOut(part))
         case .body(let bytes):
-            guard readingBody || discardingBody else { return }
+            guard body != .none else { return }
             framingGuard?.decodedBody(bytes.readableBytes)
-            if readingBody { context.fireChannelRead(wrapInboundOut(part)) }
+            if body == .hummingbird { context.fireChannelRead(wrapInboundOut(part)) }
         case .end:
-            guard readingBody || discardingBody else { return }
+            guard body != .none else { return }
             framingGuard?.bodyEnded()
             bodyTimer?.cancel()
             bodyTimer = nil
-            if discardingBody {
-                discardingBody = false
-                return
-            }
-            readingBody = false
+            let destination = body
+            body = .none
+            guard destination == .hummingbird else { return }
             context.fireChannelRead(wrapInboundOut(part))
         }
     }
@@ -182,7 +179,7 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
     /// the connection for the next request unless the request asked for a close (HTTP/1.0 without keep-alive is
     /// closed by `HTTP1VersionMatch`) or the server is stopping: as Hummingbird does after its own answers.
     private func write(_ answer: StreamAnswer, to request: HTTPRequest, context: ChannelHandlerContext) {
-        discardingBody = true
+        body = .dropped
         framingGuard?.bodyStarted()
         startBodyClock(context: context)
         context.write(wrapOutboundOut(.head(answer.head)), promise: nil)
@@ -197,14 +194,14 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func startBodyClock(context: ChannelHandlerContext) {
         bodyTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeouts.body) { [weak self] in
-            if self?.readingBody == true || self?.discardingBody == true { context.close(promise: nil) }
+            if let door = self, door.body != .none { context.close(promise: nil) }
         }
     }
 
     /// HTTP/1: serves the stream `decide` opened, written through this handler's context.
     private func openStream(_ stream: StreamConnection, context: ChannelHandlerContext) {
         let channel = context.channel
-        discardingBody = false
+        body = .none
         bodyTimer?.cancel()
         bodyTimer = nil
         self.stream = stream
@@ -271,7 +268,7 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
         guard let context else { return }
         var passedOn = false
         // Not while the client leaves earlier answers unread: the next answer would only wait behind them.
-        while !waiting.isEmpty, stream == nil, unanswered == 0 || readingBody, context.channel.isWritable {
+        while !waiting.isEmpty, stream == nil, unanswered == 0 || body == .hummingbird, context.channel.isWritable {
             take(waiting.removeFirst(), context: context)
             passedOn = true
         }
@@ -320,7 +317,7 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
             // one whose request Hummingbird is answering is Hummingbird's to finish.
             if let stream {
                 stream.end(.clientGone, finalFrame: nil)
-            } else if unanswered == 0, !readingBody, !isHTTP2 {
+            } else if unanswered == 0, body != .hummingbird, !isHTTP2 {
                 context.close(promise: nil)
                 return
             }
@@ -334,7 +331,7 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
         quiescing = true
         if let stream {
             stream.end(.shutdown, finalFrame: StreamConnection.shutdownNotice)
-        } else if !isHTTP2, unanswered == 0, !readingBody {
+        } else if !isHTTP2, unanswered == 0, body != .hummingbird {
             context?.close(promise: nil)
         }
     }
@@ -375,10 +372,17 @@ final class RequestDoor: ChannelDuplexHandler, RemovableChannelHandler {
         // The door is found through its context rather than held weakly: a weak reference gives an object a side
         // table for life, and every idle subscriber's door starts this clock. `finish` cancels it, ending the cycle.
         idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: timeouts.idle) {
-            guard let door = context.handler as? RequestDoor, door.stream == nil, door.unanswered == 0, !door.readingBody, !door.discardingBody else { return }
+            guard let door = context.handler as? RequestDoor, door.stream == nil, door.unanswered == 0, door.body == .none else { return }
             context.close(promise: nil)
         }
     }
+}
+
+/// Where a request's body goes (`RequestDoor.body`).
+private enum BodyDestination {
+    case none
+    case hummingbird
+    case dropped
 }
 
 extension HTTPRequest {
